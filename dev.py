@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Set up the project's virtual environment, then run one of its jobs.
+
+    python3 dev.py suite   # the conformance suite against the embedded reference apps
+    python3 dev.py test    # the project's own tests: lint, types, the suite, the self-tests
+
+Needs only python3 (3.11+) and pip. The virtual environment lives in .venv and is
+(re)installed only when pyproject.toml or constraints.txt changed, so every job is
+idempotent and cheap to repeat. Extra arguments are passed on to pytest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+
+
+def _run(*argv: str | Path) -> None:
+    print("+", " ".join(str(a) for a in argv), flush=True)
+    subprocess.run([str(a) for a in argv], cwd=ROOT, check=True)
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the project with its dev extras, if not done already."""
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = (BIN / "python", "-m", "pip", "--disable-pip-version-check", "-q")
+    _run(*pip, "install", "-c", "constraints.txt", "-e", ".[dev]")
+    STAMP.write_text(wanted)
+
+
+def suite(args: list[str]) -> int:
+    return subprocess.call([str(BIN / "pytest"), "conformance", *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    steps = [
+        [str(BIN / "ruff"), "check", "."],
+        [str(BIN / "ruff"), "format", "--check", "."],
+        [str(BIN / "mypy")],
+        [str(BIN / "pytest"), "conformance", "-q", "--robust"],
+        [str(BIN / "pytest"), "tests", *args],
+    ]
+    for step in steps:
+        print("+", " ".join(step), flush=True)
+        code = subprocess.call(step, cwd=ROOT)
+        if code != 0:
+            return code
+    return 0
+
+
+JOBS = {"suite": suite, "test": test}
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in JOBS:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    return JOBS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
