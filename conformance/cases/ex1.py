@@ -1,0 +1,108 @@
+"""ex1 transcripts: every request the lecture sends to ex1/app.py, in lecture order."""
+
+from __future__ import annotations
+
+from conformance.cases import Case, get, post
+from conformance.matchers import EndsWith, error
+
+NOT_AN_INTEGER = "Input should be a valid integer, unable to parse string as an integer"
+
+WIDGET = {"name": "Widget", "price": 9.99}
+GADGET = {"name": "Gadget", "price": 4.99, "description": "A useful gadget", "tax": 0.25}
+
+STORED_WIDGET = {"name": "Widget", "description": None, "price": 9.99, "tax": None}
+STORED_GADGET = {"name": "Gadget", "description": "A useful gadget", "price": 4.99, "tax": 0.25}
+
+CASES = [
+    # "FastAPI - Basic Example": the code only, no transcript.
+    Case("hello-world", "FastAPI - Basic Example", get("/"), 200, {"message": "Hello World"}),
+    # "Query parameters"
+    Case("add-one-plus-one", "Query parameters", get("/add?x=1&y=1"), 200, {"result": 2}),
+    Case("add-negative-x", "Query parameters", get("/add?x=-7&y=12"), 200, {"result": 5}),
+    Case("add-y-defaults-to-0", "Query parameters", get("/add?x=-7"), 200, {"result": -7}),
+    Case(
+        "add-missing-x-is-422",
+        "Query parameters",
+        get("/add?y=-7"),
+        422,
+        {"detail": [error("missing", ["query", "x"], "Field required", None)]},
+    ),
+    # "Type hinting"
+    Case("add-whole-floats-are-ints", "Type hinting", get("/add?x=1.0&y=2.0"), 200, {"result": 3}),
+    Case(
+        "add-text-x-is-422",
+        "Type hinting",
+        get("/add?x=abc&y=1"),
+        422,
+        {"detail": [error("int_parsing", ["query", "x"], NOT_AN_INTEGER, "abc")]},
+    ),
+    Case(
+        "add-fractions-are-422",
+        "Type hinting",
+        get("/add?x=1.5&y=2."),
+        422,
+        {
+            "detail": [
+                error("int_parsing", ["query", "x"], NOT_AN_INTEGER, "1.5"),
+                error("int_parsing", ["query", "y"], NOT_AN_INTEGER, "2."),
+            ]
+        },
+    ),
+    # "Path parameters"
+    Case(
+        "user-with-name",
+        "Path parameters",
+        get("/user/1234?name=Colin"),
+        200,
+        {"user_id": 1234, "name": "Colin"},
+    ),
+    Case("user-without-name", "Path parameters", get("/user/3141"), 200, {"user_id": 3141}),
+    Case(
+        "user-text-id-is-422",
+        "Path parameters",
+        get("/user/Colin"),
+        422,
+        {"detail": [error("int_parsing", ["path", "user_id"], NOT_AN_INTEGER, "Colin")]},
+    ),
+    # "Usage - Demo": the list may already hold items on a live server, so the demo's
+    # items are checked at its end.
+    Case(
+        "items-post-widget",
+        "Usage - Demo",
+        post("/items", WIDGET),
+        200,
+        EndsWith((STORED_WIDGET,)),
+    ),
+    Case(
+        "items-post-gadget",
+        "Usage - Demo",
+        post("/items", GADGET),
+        200,
+        EndsWith((STORED_WIDGET, STORED_GADGET)),
+        setup=(post("/items", WIDGET),),
+    ),
+    Case(
+        "items-post-without-price-is-422",
+        "Usage - Demo",
+        post("/items", {"name": "Widget"}),
+        422,
+        {"detail": [error("missing", ["body", "price"], "Field required", {"name": "Widget"})]},
+    ),
+    # "Error handling - HTTPException": /items/0 was the Widget posted first.
+    Case(
+        "items-get-widget",
+        "Error handling - HTTPException",
+        get("/items/{last}"),
+        200,
+        STORED_WIDGET,
+        setup=(post("/items", WIDGET),),
+    ),
+    Case(
+        "items-get-past-end-is-404",
+        "Error handling - HTTPException",
+        get("/items/{past_end}"),
+        404,
+        {"detail": "Item not found"},
+        setup=(post("/items", WIDGET),),
+    ),
+]

@@ -1,0 +1,50 @@
+"""ex2 transcripts: every request the lecture sends to ex2/app.py, in lecture order.
+
+The numbers the slides print for the seeded demo are not what the lecture's code computes
+(see the project's notes): the expected values here are computed with numpy from the same
+seeded data, never copied from the slides.
+"""
+
+from __future__ import annotations
+
+from conformance.cases import Case, Png, Redirect, get, post
+from conformance.matchers import close_all
+from conformance.regression import least_squares, seeded_demo
+
+DEMO = seeded_demo()
+DEMO_FIT = least_squares(DEMO.X, DEMO.y)
+
+# Tolerances: on this well-conditioned design every least-squares solver (scikit-learn,
+# numpy lstsq, the normal equations) agrees to about 1e-13; 1e-6 relative with a 1e-9 floor
+# leaves room for any BLAS while still failing regularised or rounded fits.
+COEFS = {"intercept": close_all([DEMO_FIT.intercept])[0], "coef": close_all(DEMO_FIT.coef)}
+Y_HAT = {"y_hat": close_all(DEMO_FIT.predict(DEMO.X))}
+
+RESET = get("/reset")
+FIT_DEMO = post("/fit", DEMO.body())
+
+CASES = [
+    # "FastAPI - A model API": `# Redirect root requests to /docs` (code only, no transcript).
+    Case("root-redirects-to-docs", "FastAPI - A model API", get("/"), 307, Redirect("/docs")),
+    # "Fitting the model"
+    Case("fit-seeded-demo", "Fitting the model", FIT_DEMO, 200, COEFS, setup=(RESET,)),
+    # "Predicting from the model"
+    Case(
+        "predict-seeded-demo",
+        "Predicting from the model",
+        post("/predict", {"X": DEMO.X}),
+        200,
+        Y_HAT,
+        setup=(RESET, FIT_DEMO),
+    ),
+    Case(
+        "coefs-after-fit",
+        "Predicting from the model",
+        get("/coefs"),
+        200,
+        COEFS,
+        setup=(RESET, FIT_DEMO),
+    ),
+    # "Residuals plot"
+    Case("plot-is-png", "Residuals plot", get("/plot"), 200, Png(), setup=(RESET, FIT_DEMO)),
+]

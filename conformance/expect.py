@@ -1,0 +1,272 @@
+"""Response checks that fail with a message a student can act on.
+
+Every check in the suite goes through this module, so every failure shows the request,
+what the lecture expects, what came back, where they differ and a curl line to reproduce.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from conformance.matchers import EndsWith, ErrorItem
+
+UNSET: Any = object()
+"""Marks an expectation that is not checked (a body that may be anything)."""
+
+_SETTINGS = {"strict": False}
+
+SHOWN_BODY = 300
+"""How many characters of a body a failure message shows."""
+
+INLINE_CURL = 2000
+"""Request bodies longer than this are written to a file that the curl line reads."""
+
+
+def configure(*, strict: bool) -> None:
+    """Set how strictly bodies are compared (``--strict-lecture``: no extra keys anywhere)."""
+    _SETTINGS["strict"] = strict
+
+
+def is_strict() -> bool:
+    return _SETTINGS["strict"]
+
+
+class LectureMismatch(AssertionError):
+    """What came back differs from what the lecture shows or implies."""
+
+    def __init__(
+        self,
+        response: httpx.Response | None,
+        *,
+        expected: str,
+        got: str,
+        where: str,
+        request: httpx.Request | None = None,
+        after: Sequence[str] = (),
+    ) -> None:
+        self.request = request if request is not None else _request_of(response)
+        self.expected = expected
+        self.got = got
+        self.where = where
+        self.after = list(after)
+        super().__init__(self.render())
+
+    def render(self, slide: str | None = None) -> str:
+        lines = []
+        if self.request is not None:
+            lines.append(describe_request(self.request))
+        if slide:
+            lines.append(f"  (lecture: {slide!r})")
+        lines += [f"  after: {step}" for step in self.after]
+        lines.append(f"expected {self.expected}")
+        lines.append(f"got      {self.got}")
+        lines.append(f"differs at {self.where}")
+        if self.request is not None:
+            lines.append(f"reproduce: {curl(self.request)}")
+        return "\n".join(lines)
+
+
+def _request_of(response: httpx.Response | None) -> httpx.Request | None:
+    if response is None:
+        return None
+    try:
+        return response.request
+    except RuntimeError:
+        return None
+
+
+def shorten(text: str, limit: int = SHOWN_BODY) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text)} characters)"
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON as the lecture's server would send it; matchers show as their repr."""
+    return json.dumps(value, ensure_ascii=False, default=repr, separators=(", ", ": "))
+
+
+def describe_request(request: httpx.Request) -> str:
+    line = f"{request.method} {request.url}"
+    body = request.content
+    if body:
+        line += f"  body: {shorten(body.decode('utf-8', 'replace'))}"
+    return line
+
+
+def curl(request: httpx.Request) -> str:
+    """A curl command line that sends the same request."""
+    parts = ["curl", "-i"]
+    if request.method != "GET":
+        parts += ["-X", request.method]
+    parts.append(shlex.quote(str(request.url)))
+    body = request.content
+    if body:
+        ctype = request.headers.get("content-type", "application/json")
+        parts += ["-H", shlex.quote(f"content-type: {ctype}")]
+        if len(body) <= INLINE_CURL:
+            parts += ["--data-binary", shlex.quote(body.decode("utf-8", "replace"))]
+        else:
+            parts += ["--data-binary", shlex.quote("@" + str(_save_body(body)))]
+    return " ".join(parts)
+
+
+def _save_body(body: bytes) -> Path:
+    folder = Path(tempfile.gettempdir()) / "conformance-requests"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{hashlib.sha256(body).hexdigest()[:16]}.json"
+    path.write_bytes(body)
+    return path
+
+
+def describe_response(response: httpx.Response) -> str:
+    ctype = response.headers.get("content-type", "")
+    if "json" in ctype or not ctype:
+        text = response.text if response.content else "(empty body)"
+        return f"{response.status_code} {shorten(text)}"
+    return f"{response.status_code} {ctype} ({len(response.content)} bytes)"
+
+
+# --- comparing JSON ---------------------------------------------------------------------
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def difference(expected: Any, actual: Any, where: str = "$") -> tuple[str, str] | None:
+    """The first place where ``actual`` differs from ``expected``: (where, what), or None."""
+    mismatch = getattr(expected, "mismatch", None)
+    if callable(mismatch):
+        problem = mismatch(actual)
+        return (where, problem) if problem else None
+    if isinstance(expected, EndsWith):
+        return _tail_difference(expected, actual, where)
+    if isinstance(expected, dict):
+        return _dict_difference(expected, actual, where)
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return where, f"expected an array, got {json_type(actual)} {to_json(actual)}"
+        if len(actual) != len(expected):
+            return where, f"expected {len(expected)} items, got {len(actual)}"
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            found = difference(e, a, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    if type(actual) is not type(expected) or actual != expected:
+        return where, (
+            f"expected {json_type(expected)} {to_json(expected)}, "
+            f"got {json_type(actual)} {shorten(to_json(actual), 120)}"
+        )
+    return None
+
+
+def _dict_difference(expected: dict[str, Any], actual: Any, where: str) -> tuple[str, str] | None:
+    if not isinstance(actual, dict):
+        return where, f"expected an object, got {json_type(actual)} {shorten(to_json(actual))}"
+    for key in expected:
+        if key not in actual:
+            return f"{where}.{key}", f"missing key {key!r} (got keys {sorted(actual)})"
+    partial = isinstance(expected, ErrorItem) and not is_strict()
+    extra = sorted(set(actual) - set(expected))
+    if extra and not partial:
+        return where, f"unexpected key {extra[0]!r}: expected exactly the keys {list(expected)}"
+    for key, value in expected.items():
+        found = difference(value, actual[key], f"{where}.{key}")
+        if found:
+            return found
+    return None
+
+
+def _tail_difference(expected: EndsWith, actual: Any, where: str) -> tuple[str, str] | None:
+    if not isinstance(actual, list):
+        return where, f"expected an array, got {json_type(actual)} {shorten(to_json(actual))}"
+    if len(actual) < len(expected.tail):
+        return where, f"expected at least {len(expected.tail)} items, got {len(actual)}"
+    start = len(actual) - len(expected.tail)
+    for offset, item in enumerate(expected.tail):
+        found = difference(item, actual[start + offset], f"{where}[{start + offset}]")
+        if found:
+            return found
+    return None
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def response_json(response: httpx.Response, expected: str = "a JSON body") -> Any:
+    """The response's JSON, or a mismatch that says it was not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        raise LectureMismatch(
+            response, expected=expected, got=describe_response(response), where="$ (not JSON)"
+        ) from None
+
+
+def check(
+    response: httpx.Response,
+    status: int | Sequence[int],
+    body: Any = UNSET,
+    *,
+    after: Sequence[str] = (),
+) -> Any:
+    """Check the status and, if given, the JSON body; return the parsed body (or None)."""
+    statuses = [status] if isinstance(status, int) else list(status)
+    shown = " or ".join(str(s) for s in statuses)
+    expectation = shown if body is UNSET else f"{shown} {shorten(to_json(body))}"
+    if response.status_code not in statuses:
+        raise LectureMismatch(
+            response,
+            expected=expectation,
+            got=describe_response(response),
+            where=f"$.status: expected {shown}, got {response.status_code}",
+            after=after,
+        )
+    if body is UNSET:
+        return None
+    actual = response_json(response, expectation)
+    found = difference(body, actual)
+    if found:
+        where, what = found
+        raise LectureMismatch(
+            response,
+            expected=expectation,
+            got=describe_response(response),
+            where=f"{where}: {what}",
+            after=after,
+        )
+    return actual
+
+
+def fail(
+    response: httpx.Response | None, *, expected: str, where: str, got: str | None = None
+) -> LectureMismatch:
+    """A mismatch for a check that is not a plain body comparison (raise what this returns)."""
+    return LectureMismatch(
+        response,
+        expected=expected,
+        got=got if got is not None else (describe_response(response) if response else "-"),
+        where=where,
+    )
