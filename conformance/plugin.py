@@ -22,6 +22,9 @@ MARKERS = {
     "slide(title): the lecture slide a test comes from, shown when it fails": "",
 }
 
+# The plugin's other parts, each with one job: hypothesis profiles, and grading.
+pytest_plugins = ["conformance.profiles", "conformance.grading.plugin"]
+
 TARGETS = pytest.StashKey["Targets"]()
 
 

@@ -1,0 +1,34 @@
+"""The `conformance` console command: `conformance serve ex1`, `conformance grade ex1 APP`."""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: conformance COMMAND ...
+
+commands:
+  serve ex1|ex2 [--host H] [--port P]   serve a reference app with uvicorn (127.0.0.1:8000)
+  grade ex1|ex2 APP... [options]        grade students' apps; see `conformance grade --help`
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help"}:
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "serve":
+        from reference_app.serve import main as serve
+
+        return serve(rest)
+    if command == "grade":
+        from conformance.grading.command import main as grade
+
+        return grade(rest)
+    print(f"conformance: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

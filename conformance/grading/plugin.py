@@ -1,0 +1,1 @@
+"""pytest hooks for grading (score table, --grade-report). Loaded by conformance.plugin."""

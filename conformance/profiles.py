@@ -1,0 +1,1 @@
+"""Hypothesis settings profiles for the suite. Loaded by conformance.plugin."""
