@@ -108,6 +108,8 @@ class Target:
     client: httpx.Client
     description: str
     _stop: Callable[[], None] = field(default=lambda: None, repr=False)
+    app: Any = None
+    """The ASGI app itself, when it runs in this process (``--app``)."""
 
     def close(self) -> None:
         self.client.close()
@@ -159,6 +161,7 @@ def in_process(exercise: str, spec: str, timeout: float) -> Target:
         make_client(base_url, timeout, inner),
         f"the app {spec} (in-process)",
         stack.close,
+        app,
     )
 
 
