@@ -1,0 +1,51 @@
+# verdict: broken
+# exercise: ex1
+# category: optional-keys
+# mistake: POST /items takes a plain dict, so items are stored without the description/tax defaults and nothing is validated (missing price is 200)
+# caught-by: test_documented[items-post-widget] test_documented[items-post-without-price-is-422]
+# tier: documented
+from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root():
+    return {"message": "Hello World"}
+
+
+@app.get("/add")
+async def add(x: int, y: int = 0):
+    return {"result": x + y}
+
+
+@app.get("/user/{user_id}")
+async def user_id(user_id: int, name: str | None = None):
+    res = {"user_id": user_id}
+    if name is not None:
+        res["name"] = name
+    return res
+
+
+class Item(BaseModel):
+    name: str
+    description: str | None = None
+    price: float
+    tax: float | None = None
+
+
+items = []
+
+
+@app.post("/items")
+async def add_item(item: dict):
+    items.append(item)
+    return items
+
+
+@app.get("/items/{item_id}")
+async def get_item(item_id: int):
+    if item_id >= len(items):
+        raise HTTPException(status_code=404, detail="Item not found")
+    return items[item_id]

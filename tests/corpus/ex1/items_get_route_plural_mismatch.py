@@ -1,0 +1,51 @@
+# verdict: broken
+# exercise: ex1
+# category: routes
+# mistake: the GET route is /item/{item_id} (singular), so GET /items/0 is 405/404
+# caught-by: test_documented[items-get-first] test_documented[items-get-past-end-is-404]
+# tier: documented
+from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root():
+    return {"message": "Hello World"}
+
+
+@app.get("/add")
+async def add(x: int, y: int = 0):
+    return {"result": x + y}
+
+
+@app.get("/user/{user_id}")
+async def user_id(user_id: int, name: str | None = None):
+    res = {"user_id": user_id}
+    if name is not None:
+        res["name"] = name
+    return res
+
+
+class Item(BaseModel):
+    name: str
+    description: str | None = None
+    price: float
+    tax: float | None = None
+
+
+items = []
+
+
+@app.post("/items")
+async def add_item(item: Item):
+    items.append(item)
+    return items
+
+
+@app.get("/item/{item_id}")
+async def get_item(item_id: int):
+    if item_id >= len(items):
+        raise HTTPException(status_code=404, detail="Item not found")
+    return items[item_id]

@@ -1,0 +1,48 @@
+# verdict: broken
+# exercise: ex1
+# category: optional-keys
+# mistake: /user always returns the name key, so GET /user/3141 answers {"user_id": 3141, "name": null}
+# caught-by: test_documented[user-without-name]
+# tier: documented
+from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root():
+    return {"message": "Hello World"}
+
+
+@app.get("/add")
+async def add(x: int, y: int = 0):
+    return {"result": x + y}
+
+
+@app.get("/user/{user_id}")
+async def user_id(user_id: int, name: str | None = None):
+    return {"user_id": user_id, "name": name}
+
+
+class Item(BaseModel):
+    name: str
+    description: str | None = None
+    price: float
+    tax: float | None = None
+
+
+items = []
+
+
+@app.post("/items")
+async def add_item(item: Item):
+    items.append(item)
+    return items
+
+
+@app.get("/items/{item_id}")
+async def get_item(item_id: int):
+    if item_id >= len(items):
+        raise HTTPException(status_code=404, detail="Item not found")
+    return items[item_id]
