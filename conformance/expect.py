@@ -270,3 +270,28 @@ def fail(
         got=got if got is not None else (describe_response(response) if response else "-"),
         where=where,
     )
+
+
+def check_error(
+    response: httpx.Response, loc: list[Any], type: str | None = None, status: int = 422
+) -> dict[str, Any]:
+    """A validation error whose ``detail`` names ``loc`` (and, if given, its ``type``)."""
+    check(response, status)
+    body = response_json(response, f"{status} with a detail item at loc {to_json(loc)}")
+    detail = body.get("detail") if isinstance(body, dict) else None
+    expected = f"{status} with a detail item {{loc: {to_json(loc)}" + (
+        f", type: {type}}}" if type else "}"
+    )
+    if not isinstance(detail, list):
+        raise fail(response, expected=expected, where="$.detail: not a list of errors")
+    for i, item in enumerate(detail):
+        if isinstance(item, dict) and item.get("loc") == loc:
+            if type is not None and item.get("type") != type:
+                raise fail(
+                    response,
+                    expected=expected,
+                    where=f"$.detail[{i}].type: expected {type!r}, got {item.get('type')!r}",
+                )
+            return item
+    locs = [item.get("loc") if isinstance(item, dict) else item for item in detail]
+    raise fail(response, expected=expected, where=f"$.detail: no item at {loc}, got locs {locs}")

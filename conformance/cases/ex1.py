@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conformance.cases import Case, get, post
 from conformance.matchers import EndsWith, error
+from conformance.openapi import Body, Param
 
 NOT_AN_INTEGER = "Input should be a valid integer, unable to parse string as an integer"
 
@@ -104,5 +105,61 @@ CASES = [
         404,
         {"detail": "Item not found"},
         setup=(post("/items", WIDGET),),
+    ),
+]
+
+# --- what ex1/app.py declares, as /openapi.json shows it -----------------------------------
+# The comparison slide ("FastAPI vs plumber") spells the POST route "/items/": both count.
+
+ITEMS = ("/items", "/items/")
+
+OPERATIONS = [
+    ("GET", ("/",)),
+    ("GET", ("/add",)),
+    ("GET", ("/user/{user_id}",)),
+    ("POST", ITEMS),
+    ("GET", ("/items/{item_id}",)),
+]
+
+INTEGER = frozenset({"integer"})
+
+PARAMETERS = [
+    Param("add-x", "GET", ("/add",), "x", "query", required=True, types=INTEGER),
+    Param("add-y", "GET", ("/add",), "y", "query", required=False, types=INTEGER, default=0),
+    Param("user-id", "GET", ("/user/{user_id}",), "user_id", "path", required=True, types=INTEGER),
+    Param(
+        "user-name",
+        "GET",
+        ("/user/{user_id}",),
+        "name",
+        "query",
+        required=False,
+        types=frozenset({"string"}),
+        default=None,
+    ),
+    Param(
+        "items-item-id",
+        "GET",
+        ("/items/{item_id}",),
+        "item_id",
+        "path",
+        required=True,
+        types=INTEGER,
+    ),
+]
+
+BODIES = [
+    Body(
+        "item",
+        "POST",
+        ITEMS,
+        fields={
+            "name": frozenset({"string"}),
+            "description": frozenset({"string"}),
+            "price": frozenset({"number"}),
+            "tax": frozenset({"number"}),
+        },
+        required=frozenset({"name", "price"}),
+        optional=frozenset({"description", "tax"}),
     ),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from conformance.cases import Case, Png, Redirect, get, post
 from conformance.matchers import close_all
+from conformance.openapi import Body
 from conformance.regression import least_squares, seeded_demo
 
 DEMO = seeded_demo()
@@ -47,4 +48,37 @@ CASES = [
     ),
     # "Residuals plot"
     Case("plot-is-png", "Residuals plot", get("/plot"), 200, Png(), setup=(RESET, FIT_DEMO)),
+]
+
+# --- what ex2/app.py declares, as /openapi.json shows it -----------------------------------
+# The root redirect is include_in_schema=False in the lecture: it is not required here.
+
+OPERATIONS = [
+    ("POST", ("/fit",)),
+    ("POST", ("/predict",)),
+    ("GET", ("/coefs",)),
+    ("GET", ("/plot",)),
+    ("GET", ("/reset",)),
+]
+
+ARRAY = frozenset({"array"})
+
+BODIES = [
+    Body(
+        "fit-data",
+        "POST",
+        ("/fit",),
+        fields={"X": ARRAY, "y": ARRAY},
+        required=frozenset({"X"}),
+        items={"X": frozenset({"array"}), "y": frozenset({"number"})},
+    ),
+    Body(
+        "predict-data",
+        "POST",
+        ("/predict",),
+        fields={"X": ARRAY},
+        required=frozenset({"X"}),
+        optional=frozenset({"y"}),
+        items={"X": frozenset({"array"})},
+    ),
 ]

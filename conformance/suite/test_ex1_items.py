@@ -1,0 +1,124 @@
+"""ex1 /items: what "Request body", "Usage" and "Error handling" imply.
+
+A live server may already hold items (from earlier runs or other tests), so every check
+works from the list the server returns, never from an assumed empty list.
+"""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance import expect
+from conformance.matchers import EndsWith
+
+pytestmark = [pytest.mark.ex1, pytest.mark.slide("Usage - Demo")]
+
+FIELDS = ("name", "description", "price", "tax")
+
+
+def stored(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as the server returns it: all four keys, optional ones null when omitted."""
+    return {key: item.get(key) for key in FIELDS}
+
+
+def post_item(client: httpx.Client, item: dict[str, Any]) -> list[Any]:
+    response = client.post("/items", json=item)
+    expect.check(response, 200)
+    body = expect.response_json(response, "200 with the whole list of items")
+    if not isinstance(body, list) or not body:
+        raise expect.fail(
+            response, expected="200 with the whole list of items", where="$: not a non-empty list"
+        )
+    return body
+
+
+def test_items_post_appends_exactly_one(client: httpx.Client) -> None:
+    before = post_item(client, {"name": "Sprocket", "price": 1.25})
+    item = {"name": "Cog", "description": "A small cog", "price": 0.1, "tax": 0.02}
+    response = client.post("/items", json=item)
+    expect.check(response, 200, [*before, stored(item)])
+
+
+def test_items_post_returns_every_field_unchanged(client: httpx.Client) -> None:
+    item = {"name": "Zoë's ünïcode thing", "description": "", "price": 1e-7, "tax": 12345.678}
+    response = client.post("/items", json=item)
+    expect.check(response, 200, EndsWith((stored(item),)))
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"name": "Only a price", "price": 3.5},
+        {"name": "With description", "price": 3.5, "description": "words"},
+        {"name": "With tax", "price": 3.5, "tax": 0.5},
+    ],
+    ids=["neither", "no-tax", "no-description"],
+)
+def test_items_optional_fields_are_null_when_left_out(
+    client: httpx.Client, item: dict[str, Any]
+) -> None:
+    response = client.post("/items", json=item)
+    expect.check(response, 200, EndsWith((stored(item),)))
+
+
+@pytest.mark.slide("Error handling - HTTPException")
+def test_items_get_returns_each_item(client: httpx.Client) -> None:
+    items = post_item(client, {"name": "Indexed", "price": 2.0})
+    # Every index of a small list; an even spread (first and last included) of a large one.
+    count = len(items)
+    indexes = (
+        sorted({round(i * (count - 1) / 49) for i in range(50)}) if count > 50 else range(count)
+    )
+    for index in indexes:
+        expect.check(client.get(f"/items/{index}"), 200, items[index])
+
+
+@pytest.mark.slide("Error handling - HTTPException")
+def test_items_get_past_the_end_is_404(client: httpx.Client) -> None:
+    count = len(post_item(client, {"name": "Last", "price": 2.0}))
+    for index in (count, count + 1, count + 1000):
+        expect.check(client.get(f"/items/{index}"), 404, {"detail": "Item not found"})
+
+
+@pytest.mark.slide("Error handling - HTTPException")
+def test_items_id_must_be_an_integer(client: httpx.Client) -> None:
+    expect.check_error(client.get("/items/first"), ["path", "item_id"], "int_parsing")
+
+
+@pytest.mark.slide("Request body")
+@pytest.mark.parametrize("field", ["name", "price"])
+def test_items_required_field_missing_is_422(client: httpx.Client, field: str) -> None:
+    item = {"name": "Gizmo", "price": 9.5}
+    del item[field]
+    before = post_item(client, {"name": "Before", "price": 1.0})
+    expect.check_error(client.post("/items", json=item), ["body", field], "missing")
+    after = post_item(client, {"name": "After", "price": 1.0})
+    if len(after) != len(before) + 1:
+        raise expect.fail(
+            None,
+            expected=f"the rejected item not stored: {len(before) + 1} items after one more POST",
+            got=f"{len(after)} items",
+            where="$: a POST that was answered 422 changed the list",
+        )
+
+
+MISTYPED = {
+    "name-is-a-number": ({"name": 5, "price": 1.0}, "name", "string_type"),
+    "price-is-text": ({"name": "Gizmo", "price": "abc"}, "price", "float_parsing"),
+    "price-is-null": ({"name": "Gizmo", "price": None}, "price", "float_type"),
+    "description-is-a-number": (
+        {"name": "G", "price": 1.0, "description": 5},
+        "description",
+        "string_type",
+    ),
+    "tax-is-text": ({"name": "Gizmo", "price": 1.0, "tax": "abc"}, "tax", "float_parsing"),
+}
+
+
+@pytest.mark.slide("Request body")
+@pytest.mark.parametrize(("item", "field", "error"), MISTYPED.values(), ids=MISTYPED.keys())
+def test_items_mistyped_field_is_422(
+    client: httpx.Client, item: dict[str, Any], field: str, error: str
+) -> None:
+    expect.check_error(client.post("/items", json=item), ["body", field], error)
