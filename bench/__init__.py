@@ -1,0 +1,1 @@
+"""Benchmarks of the conformance suite and the reference apps: ``python -m bench.run_all``."""
