@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from conformance import EXERCISES, expect
-from conformance.targets import Target, detect_exercise, embedded, in_process, remote
+from conformance.targets import Target, detect_exercise, embedded, in_process, load_app, remote
 
 MARKERS = {
     "ex1": "a test of the lecture's ex1 (hello, /add, /user/{user_id}, /items)",
@@ -84,6 +84,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         targets.close()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    targets = session.config.stash[TARGETS]
+    if targets.app:
+        try:
+            targets.loaded_app = load_app(targets.app)
+        except (ValueError, ImportError, SyntaxError) as error:
+            raise pytest.UsageError(f"--app {targets.app}: {error}") from None
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"conformance: {config.stash[TARGETS].describe()}"
 
@@ -99,6 +108,7 @@ class Targets:
         self.exercise: str | None = config.getoption("exercise") or (
             config.getini("conformance_exercise") or None
         )
+        self.loaded_app: object = None
         self._targets: dict[str, Target] = {}
 
     def describe(self) -> str:
@@ -116,7 +126,7 @@ class Targets:
     def get(self, exercise: str) -> Target:
         if exercise not in self._targets:
             if self.app:
-                target = in_process(exercise, self.app, self.timeout)
+                target = in_process(exercise, self.app, self.timeout, self.loaded_app)
             elif self.base_url:
                 target = remote(exercise, self.base_url, self.timeout)
             else:

@@ -1,1 +1,88 @@
-"""Hypothesis settings profiles for the suite. Loaded by conformance.plugin."""
+"""Hypothesis settings profiles for the suite. Loaded by conformance.plugin.
+
+Three profiles, chosen with hypothesis' own ``--hypothesis-profile`` option:
+
+``conformance-default``
+    Used when no profile is named: a few examples per property, so a whole run stays fast.
+``grading``
+    Derandomised (a fixed seed per test), no deadline, no example database, bounded examples
+    and state-machine steps: every student's server gets exactly the same inputs.
+``thorough``
+    Many more examples and longer state-machine runs, to hunt for the input nobody thought of.
+
+The suite's property tests take their settings from :func:`suite_settings`, never from
+hypothesis' global default, so installing this plugin changes nothing for other projects'
+hypothesis tests: ``conformance-default`` is never loaded globally.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+DEFAULT = "conformance-default"
+GRADING = "grading"
+THOROUGH = "thorough"
+
+# The suite's properties talk to a server over HTTP: a slow answer is not a failed property,
+# and a failure should show one request, the shrunk one, not a group of them.
+_COMMON = {"deadline": None, "report_multiple_bugs": False, "print_blob": False}
+# The explain phase re-runs a failing example many times to say which parts matter; against a
+# server that is slow, and the shrunk request already says it.
+_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
+
+settings.register_profile(
+    DEFAULT,
+    max_examples=12,
+    stateful_step_count=8,
+    database=None,
+    phases=_PHASES,
+    **_COMMON,
+)
+settings.register_profile(
+    GRADING,
+    derandomize=True,
+    max_examples=25,
+    stateful_step_count=12,
+    database=None,
+    phases=_PHASES,
+    **_COMMON,
+)
+settings.register_profile(
+    THOROUGH,
+    max_examples=300,
+    stateful_step_count=40,
+    database=None,
+    **_COMMON,
+)
+
+# Every property takes the session's `client` fixture, which is function-scoped in name only:
+# it is the same client for the whole session, so reusing it across examples is intended.
+_SUPPRESSED = (HealthCheck.function_scoped_fixture, HealthCheck.too_slow)
+
+_chosen: dict[str, str | None] = {"profile": None}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis' plugin loads a named profile globally; remember whether one was named.
+    _chosen["profile"] = config.getoption("hypothesis_profile", None) or None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"conformance: hypothesis profile {active_profile()!r} (--hypothesis-profile to change)"
+
+
+def active_profile() -> str:
+    """The profile the suite's properties use: the one named on the command line, else ours."""
+    return _chosen["profile"] or DEFAULT
+
+
+def suite_settings() -> settings:
+    """Settings for one of the suite's property tests or state machines.
+
+    The profile named with ``--hypothesis-profile`` (hypothesis has loaded it as the global
+    default) or, when none was named, ``conformance-default``.
+    """
+    parent = settings.default if _chosen["profile"] else settings.get_profile(DEFAULT)
+    suppressed = (*parent.suppress_health_check, *_SUPPRESSED)
+    return settings(parent, suppress_health_check=tuple(dict.fromkeys(suppressed)))

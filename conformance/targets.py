@@ -144,11 +144,12 @@ def embedded(exercise: str, timeout: float) -> Target:
     )
 
 
-def in_process(exercise: str, spec: str, timeout: float) -> Target:
-    """An ASGI app imported into this process and called without a server."""
+def in_process(exercise: str, spec: str, timeout: float, app: Any = None) -> Target:
+    """The ASGI app ``spec`` names (or ``app``, already loaded), called without a server."""
     from starlette.testclient import TestClient
 
-    app = load_app(spec)
+    if app is None:
+        app = load_app(spec)
     base_url = "http://testserver"
     stack = contextlib.ExitStack()
     testclient = stack.enter_context(
@@ -177,17 +178,17 @@ def load_app(spec: str) -> Any:
         if path.is_dir():
             path = path / "app.py"
         if not path.is_file():
-            raise ValueError(f"--app {spec}: no such file or module")
+            raise ValueError(f"no such file or module: {spec}")
         sys.path.insert(0, str(path.resolve().parent))
         module_spec = importlib.util.spec_from_file_location(f"_conformance_app_{path.stem}", path)
         if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"--app {spec}: cannot import {path}")
+            raise ValueError(f"cannot import {path}")
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
     try:
         return getattr(module, attr)
     except AttributeError:
-        raise ValueError(f"--app {spec}: the module has no {attr!r}") from None
+        raise ValueError(f"the module has no {attr!r}") from None
 
 
 SIGNATURE_PATHS = {
