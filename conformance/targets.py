@@ -121,8 +121,13 @@ def make_client(
 ) -> httpx.Client:
     """A client that behaves like ``requests`` in the lecture: it follows redirects."""
     transport = GuardedTransport(inner or httpx.HTTPTransport(), base_url, timeout)
+    local = httpx.URL(base_url).host in {"127.0.0.1", "localhost", "::1", "testserver"}
     return httpx.Client(
-        base_url=base_url, transport=transport, timeout=timeout, follow_redirects=True
+        base_url=base_url,
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=True,
+        trust_env=not local,  # a proxy from the environment never sees loopback traffic
     )
 
 
