@@ -6,6 +6,7 @@ per rubric group (and one for tests that match no group), per exercise and tier.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from conformance.grading.rubric import Group, Rubric
@@ -127,9 +128,13 @@ class Sheet:
         return None
 
 
-def score(rubric: Rubric, outcomes: list[Outcome]) -> Sheet:
-    """Put each outcome in its group and score every exercise and tier that ran a test."""
-    seen: list[tuple[str, str]] = []
+def score(rubric: Rubric, outcomes: list[Outcome], exercises: Sequence[str] = ()) -> Sheet:
+    """Put each outcome in its group and score every exercise and tier that ran a test.
+
+    The counted tiers of ``exercises`` appear even when none of their tests ran (a server
+    that could not be tested still scores 0 out of the full points).
+    """
+    seen = [(e, t) for e in exercises for t in sorted(rubric.counted_tiers)]
     for outcome in outcomes:
         if (outcome.exercise, outcome.tier) not in seen:
             seen.append((outcome.exercise, outcome.tier))

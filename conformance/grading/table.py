@@ -1,0 +1,42 @@
+"""The score table printed at the end of every run: one row per rubric group."""
+
+from __future__ import annotations
+
+from conformance.grading.scoring import Section, Sheet, fmt
+
+TITLE_WIDTH = 46
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 3, 0)] + "..."
+
+
+def section_lines(section: Section, width: int = 100) -> list[str]:
+    """The rows for one exercise and tier, ending in its total."""
+    note = "" if section.counted else "  (reported separately, not part of the score)"
+    lines = [f"{section.exercise} {section.tier} tier{note}"]
+    lines.append(f"  {'group':<{TITLE_WIDTH}} {'points':>13}  {'tests':>7}  first failure")
+    for row in section.groups:
+        points = f"{fmt(row.earned):>6} / {fmt(row.points):<4}"
+        tests = f"{len(row.passed)}/{row.ran}"
+        prefix = f"  {_clip(row.title, TITLE_WIDTH):<{TITLE_WIDTH}} {points:>13}  {tests:>7}  "
+        lines.append(prefix + _clip(row.first_failure(), max(width - len(prefix), 20)))
+    total = f"{fmt(section.earned):>6} / {fmt(section.possible):<4}"
+    lines.append(f"  {'total':<{TITLE_WIDTH}} {total:>13}")
+    for outcome in section.unmatched[:5]:
+        lines.append(f"  ! no rubric group matches {outcome.key}")
+    return lines
+
+
+def render(sheet: Sheet, width: int = 100) -> list[str]:
+    """All sections, then the score over the counted tiers."""
+    lines: list[str] = []
+    for section in sheet.sections:
+        lines += [*section_lines(section, width), ""]
+    counted = [s for s in sheet.sections if s.counted]
+    if counted:
+        names = " + ".join(f"{s.exercise} {s.tier}" for s in counted)
+        lines.append(f"score: {fmt(sheet.score)} / {fmt(sheet.max_score)}  ({names})")
+    lines.append(f"rubric: {sheet.rubric.source}")
+    return lines
