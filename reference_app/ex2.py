@@ -17,9 +17,9 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from reference_app import ols
 from reference_app.errors import BODY_RESPONSES, Detail, install_error_handlers, validation_error
 from reference_app.limits import max_body_bytes
-from reference_app.ols import Fit, ShapeError, fit_ols, predict
 from reference_app.plot import residual_plot_png
 
 #: A JSON number that is finite and really a number (not ``true``, ``"1"``, NaN or 1e309).
@@ -28,9 +28,9 @@ Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 NOT_FITTED = "Model has not been fitted yet"
 
 
+# The lecture's request body: a matrix X and, for /fit, one y value per row. (No docstring:
+# it would add a description, and the schema is kept exactly as the lecture's code has it.)
 class Data(BaseModel):
-    """The lecture's request body: a matrix X and, for /fit, one y value per row."""
-
     X: list[list[Number]]
     y: list[Number] | None = None
 
@@ -63,7 +63,7 @@ class PNGResponse(Response):
 class _Model:
     """The current fit, or None; replaced whole, never changed in place."""
 
-    fit: Fit | None = None
+    fit: ols.Fit | None = None
 
 
 def create_app(*, max_body_size: int | None = None) -> FastAPI:
@@ -85,8 +85,8 @@ def create_app(*, max_body_size: int | None = None) -> FastAPI:
     @app.post("/fit", response_model=Coefs, responses=BODY_RESPONSES)
     def fit(data: Data) -> Any:
         try:
-            new_fit = fit_ols(data.X, data.y)
-        except ShapeError as exc:
+            new_fit = ols.fit_ols(data.X, data.y)
+        except ols.ShapeError as exc:
             raise validation_error(*exc.errors) from None
         model.fit = new_fit
         return new_fit.coefs()
@@ -103,13 +103,13 @@ def create_app(*, max_body_size: int | None = None) -> FastAPI:
             },
         },
     )
-    def predict_(data: Data) -> Any:
+    def predict(data: Data) -> Any:
         current = model.fit
         try:
             if current is None:
                 raise HTTPException(status_code=400, detail=NOT_FITTED)
-            return {"y_hat": predict(current, data.X)}
-        except ShapeError as exc:
+            return {"y_hat": ols.predict(current, data.X)}
+        except ols.ShapeError as exc:
             raise validation_error(*exc.errors) from None
 
     @app.get("/coefs", response_model=Coefs)
