@@ -45,37 +45,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """Check the rubric; pick the 'grading' hypothesis profile for a --grade-report run.
+
+    Runs before hypothesis' own pytest_configure, which then loads the profile as if it had
+    been named with --hypothesis-profile (so the suite's properties use it too).
+    """
     try:
         loaded = rubric.load(config.getoption("rubric"))
     except rubric.RubricError as error:
         raise pytest.UsageError(str(error)) from None
+    graded = config.getoption("grade_report") or config.getoption("classroom_report")
+    if graded and not getattr(config.option, "hypothesis_profile", None):
+        config.option.hypothesis_profile = "grading"
     if hasattr(config, "workerinput"):
         return
     grader = Grader(config, loaded)
     config.stash[GRADER] = grader
     config.pluginmanager.register(grader, "conformance-grader")
-
-
-def use_grading_profile(config: pytest.Config) -> str | None:
-    """Load the 'grading' hypothesis profile for a --grade-report run with no profile given."""
-    if not config.getoption("grade_report") or config.getoption("hypothesis_profile", None):
-        return None
-    from hypothesis import settings
-    from hypothesis.errors import InvalidArgument
-
-    try:
-        settings.load_profile("grading")
-    except InvalidArgument:
-        return None
-    return "grading"
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    grader = session.config.stash.get(GRADER, None)
-    if grader is not None:
-        grader.profile = use_grading_profile(session.config)
 
 
 def exercise_and_tier(item: pytest.Item) -> tuple[str, str] | None:
@@ -123,7 +111,6 @@ class Grader:
         self.config = config
         self.rubric = loaded
         self.outcomes: dict[str, scoring.Outcome] = {}
-        self.profile: str | None = None
         self.written: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -182,7 +169,8 @@ class Grader:
         width = max(terminalreporter._tw.fullwidth, 80)
         for line in table.render(sheet, width):
             terminalreporter.write_line(line)
-        if self.profile:
-            terminalreporter.write_line(f"hypothesis profile: {self.profile}")
+        profile = self.config.getoption("hypothesis_profile", None)
+        if profile:
+            terminalreporter.write_line(f"hypothesis profile: {profile}")
         for line in self.written:
             terminalreporter.write_line(line)
