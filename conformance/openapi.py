@@ -43,14 +43,22 @@ class Body:
     """For array fields, the types their items must allow (``X``: arrays of arrays)."""
 
 
-def fetch(client: httpx.Client) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Document:
+    """A server's OpenAPI document, and the response it came in (for failure messages)."""
+
+    spec: dict[str, Any]
+    response: httpx.Response
+
+
+def fetch(client: httpx.Client) -> Document:
     """The server's OpenAPI document (a failure if it is missing or not JSON)."""
     response = client.get("/openapi.json")
     expect.check(response, 200)
     spec = expect.response_json(response, "an OpenAPI document")
     if not isinstance(spec, dict) or not isinstance(spec.get("paths"), dict):
         raise expect.fail(response, expected="an OpenAPI document", where="$.paths: missing")
-    return spec
+    return Document(spec, response)
 
 
 def operation(
@@ -121,14 +129,9 @@ def body_schema(spec: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | No
 # --- checks ----------------------------------------------------------------------------
 
 
-def _where(spec_url: str, method: str, path: str) -> str:
-    return f"{spec_url} {method} {path}"
-
-
-def check_operation(
-    spec: dict[str, Any], response: httpx.Response, method: str, paths: tuple[str, ...]
-) -> dict[str, Any]:
+def check_operation(doc: Document, method: str, paths: tuple[str, ...]) -> dict[str, Any]:
     """The operation is declared; return it."""
+    spec, response = doc.spec, doc.response
     found = operation(spec, method, paths)
     if found is None:
         declared = sorted(f"{m.upper()} {p}" for p, ops in spec["paths"].items() for m in ops)
@@ -141,9 +144,10 @@ def check_operation(
     return found[1]
 
 
-def check_parameter(spec: dict[str, Any], response: httpx.Response, param: Param) -> None:
+def check_parameter(doc: Document, param: Param) -> None:
     """The parameter is declared where the lecture's code puts it, with its type and default."""
-    op = check_operation(spec, response, param.method, param.paths)
+    spec, response = doc.spec, doc.response
+    op = check_operation(doc, param.method, param.paths)
     declared = {p.get("name"): p for p in (resolve(spec, p) for p in op.get("parameters", []))}
     where = f"$.paths[{param.paths[0]!r}].{param.method.lower()}.parameters"
     if param.name not in declared:
@@ -180,9 +184,10 @@ def check_parameter(spec: dict[str, Any], response: httpx.Response, param: Param
         )
 
 
-def check_body(spec: dict[str, Any], response: httpx.Response, body: Body) -> None:
+def check_body(doc: Document, body: Body) -> None:
     """The request body model declares the lecture's fields, types and required fields."""
-    op = check_operation(spec, response, body.method, body.paths)
+    spec, response = doc.spec, doc.response
+    op = check_operation(doc, body.method, body.paths)
     schema = body_schema(spec, op)
     where = f"$.paths[{body.paths[0]!r}].{body.method.lower()}.requestBody"
     if schema is None:

@@ -6,7 +6,7 @@ Registered once, by the ``pytest11`` entry point. ``--base-url`` belongs to pyte
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import httpx
 import pytest
@@ -182,7 +182,8 @@ def pytest_collection_modifyitems(
             where = targets.base_url or targets.app
             reporter.write_line(f"conformance: {where} serves {targets.exercise}")
     robust = config.getoption("robust")
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         name = exercise_of(item)
         wanted = name is None or (
@@ -210,7 +211,9 @@ def client(request: pytest.FixtureRequest, exercise: str) -> Iterator[httpx.Clie
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if call.excinfo is None or not report.failed:
         return report

@@ -151,22 +151,18 @@ def embedded(exercise: str, timeout: float) -> Target:
 
 def in_process(exercise: str, spec: str, timeout: float, app: Any = None) -> Target:
     """The ASGI app ``spec`` names (or ``app``, already loaded), called without a server."""
-    from starlette.testclient import TestClient
+    from conformance.inprocess import InProcessTransport
 
     if app is None:
         app = load_app(spec)
     base_url = "http://testserver"
-    stack = contextlib.ExitStack()
-    testclient = stack.enter_context(
-        TestClient(app, base_url=base_url, raise_server_exceptions=False)
-    )
-    inner = testclient._transport  # the ASGI transport TestClient built for the app
+    inner = InProcessTransport(app, timeout)
     return Target(
         exercise,
         base_url,
         make_client(base_url, timeout, inner),
         f"the app {spec} (in-process)",
-        stack.close,
+        inner.close,
         app,
     )
 
