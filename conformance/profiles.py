@@ -77,12 +77,24 @@ def active_profile() -> str:
     return _chosen["profile"] or DEFAULT
 
 
-def suite_settings() -> settings:
+def suite_settings(share: float = 1.0) -> settings:
     """Settings for one of the suite's property tests or state machines.
 
     The profile named with ``--hypothesis-profile`` (hypothesis has loaded it as the global
-    default) or, when none was named, ``conformance-default``.
+    default) or, when none was named, ``conformance-default``. ``share`` scales the profile's
+    ``max_examples`` for tests whose examples are expensive (state machines, schemathesis).
     """
-    parent = settings.default if _chosen["profile"] else settings.get_profile(DEFAULT)
-    suppressed = (*parent.suppress_health_check, *_SUPPRESSED)
-    return settings(parent, suppress_health_check=tuple(dict.fromkeys(suppressed)))
+    current = settings.get_profile(settings.get_current_profile_name())
+    parent = current if _chosen["profile"] else settings.get_profile(DEFAULT)
+    suppressed = tuple(dict.fromkeys((*parent.suppress_health_check, *_SUPPRESSED)))
+    return settings(
+        parent,
+        suppress_health_check=suppressed,
+        max_examples=max(1, round(parent.max_examples * share)),
+        verbosity=current.verbosity,  # --hypothesis-verbosity applies to our default too
+    )
+
+
+def seed() -> int | None:
+    """A fixed seed for generators outside hypothesis (schemathesis) when derandomised."""
+    return 0 if suite_settings().derandomize else None

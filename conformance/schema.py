@@ -13,19 +13,24 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
+import requests
 import schemathesis
+from hypothesis import given
+from hypothesis import strategies as st
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup
-from schemathesis.schemas import BaseSchema
+from schemathesis.core.transport import Response as CheckedResponse
+from schemathesis.generation import GenerationMode
+from schemathesis.schemas import APIOperation, BaseSchema
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
-from conformance import expect
+from conformance import expect, profiles
 
 Check = Callable[..., Any]
 
@@ -46,36 +51,43 @@ DECLARED_BODIES: tuple[Check, ...] = (response_schema_conformance,)
 _DROPPED_HEADERS = {"user-agent", "connection", "accept-encoding", "x-schemathesis-testcaseid"}
 
 
-def config(*, coverage: bool, negative: bool) -> SchemathesisConfig:
-    """A fixed configuration, so a ``schemathesis.toml`` in the student's folder changes nothing.
+def load(client: httpx.Client) -> BaseSchema:
+    """The server's own OpenAPI document, read through the suite's client.
 
-    ``coverage`` adds schemathesis' coverage phase (boundary values and missing or mistyped
-    parameters, a fixed set per operation); ``negative`` also generates schema-invalid data.
-    The number of fuzzed examples comes from the active hypothesis profile.
+    The configuration is fixed, so a ``schemathesis.toml`` in the student's folder changes
+    nothing here (it is for the ``schemathesis run`` command line).
     """
-    return SchemathesisConfig.from_dict(
-        {
-            "phases": {
-                "examples": {"enabled": False},
-                "coverage": {"enabled": coverage},
-                "fuzzing": {"enabled": True},
-                "stateful": {"enabled": False},
-            },
-            "generation": {"mode": "all" if negative else "positive", "database": "none"},
-        }
-    )
-
-
-def load(client: httpx.Client, settings: SchemathesisConfig) -> BaseSchema:
-    """The server's own OpenAPI document, read through the suite's client."""
     response = client.get("/openapi.json")
     expect.check(response, 200)
     document = expect.response_json(response, "200 with the server's OpenAPI document")
-    if not isinstance(document, dict) or "paths" not in document:
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         raise expect.fail(
             response, expected="an OpenAPI document (an object with 'paths')", where="$.paths"
         )
-    return schemathesis.openapi.from_dict(document, config=settings)
+    return schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
+
+
+def operation(schema: BaseSchema, label: str) -> APIOperation:
+    """The operation ``label`` ("POST /items"); a trailing slash on the path is tolerated."""
+    method, path = label.split(" ", 1)
+    for result in schema.get_all_operations():
+        found = result.ok()
+        if found.method.upper() == method and found.path.rstrip("/") == path.rstrip("/"):
+            return found
+    raise expect.fail(
+        None,
+        expected=f"/openapi.json to declare {label}",
+        got="no such operation",
+        where=f"$.paths[{path!r}].{method.lower()}",
+    )
+
+
+def cases(operation: APIOperation, *, negative: bool) -> st.SearchStrategy[Case]:
+    """Requests for ``operation``: valid by its schema, or (``negative``) valid and invalid."""
+    valid = operation.as_strategy(GenerationMode.POSITIVE)
+    if not negative:
+        return valid
+    return st.one_of(valid, operation.as_strategy(GenerationMode.NEGATIVE))
 
 
 def send(client: httpx.Client, case: Case) -> httpx.Response:
@@ -106,7 +118,7 @@ def call_and_check(client: httpx.Client, case: Case, checks: Sequence[Check]) ->
     """Send ``case`` and run ``checks`` on the answer; a failed check is a LectureMismatch."""
     response = send(client, case)
     try:
-        case.validate_response(response, checks=list(checks))
+        case.validate_response(_as_checked(response), checks=list(checks))
     except FailureGroup as group:
         raise mismatch(response, list(group.exceptions)) from None
     except Failure as failure:
@@ -114,12 +126,51 @@ def call_and_check(client: httpx.Client, case: Case, checks: Sequence[Check]) ->
     return response
 
 
+def _as_checked(response: httpx.Response) -> CheckedResponse:
+    """The response as schemathesis' checks take it (the suite's client does not time it)."""
+    request = requests.Request(
+        method=response.request.method,
+        url=str(response.request.url),
+        headers=dict(response.request.headers),
+        data=response.request.content,
+    ).prepare()
+    return CheckedResponse(
+        status_code=response.status_code,
+        headers={key: response.headers.get_list(key) for key in response.headers},
+        content=response.content,
+        request=request,
+        elapsed=0.0,
+        verify=True,
+        message=response.reason_phrase,
+        encoding=response.encoding,
+        http_version=response.http_version.removeprefix("HTTP/"),
+    )
+
+
 def mismatch(response: httpx.Response, failures: list[Failure]) -> expect.LectureMismatch:
     """The first failure, in the student-facing format."""
-    failure = sorted(failures)[0]
+    failure = min(failures, key=lambda f: f.code)  # ST1xx (what came back) before the rest
     message = " ".join(failure.message.split())
     return expect.fail(
         response,
         expected=f"what the server's own /openapi.json declares for {failure.operation}",
         where=f"{failure.title} [{failure.code}]: {expect.shorten(message, 400)}",
     )
+
+
+def check_every_case(
+    client: httpx.Client, label: str, checks: Sequence[Check], *, negative: bool
+) -> None:
+    """Generate requests for the operation ``label`` and run ``checks`` on every answer.
+
+    How many requests comes from the suite's hypothesis profile; a failure is shrunk to the
+    simplest request that still fails, and shown in the student-facing format.
+    """
+    strategy = cases(operation(load(client), label), negative=negative)
+
+    @profiles.suite_settings(share=0.5)
+    @given(case=strategy)
+    def each_case(case: Case) -> None:
+        call_and_check(client, case, checks)
+
+    each_case()
