@@ -1,0 +1,156 @@
+"""The suite against real misbehaving servers on loopback: it always ends, and always reports.
+
+Each test runs the suite in a subprocess exactly as `conformance grade` does and checks three
+things: the run ends in bounded time, the Gradescope report is written, and the per-test
+feedback says plainly what the server did.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+from misbehaving.sockets import closed_port, huge_body_server, silent_server
+
+from conformance.grading.server import free_port, stop_group
+from conformance.live import serve
+
+MISBEHAVING = Path(__file__).parent / "misbehaving"
+
+
+def run_suite(
+    base_url: str, tmp_path: Path, *extra: str, timeout: float = 120
+) -> tuple[subprocess.CompletedProcess[str], float, dict[str, Any]]:
+    report = tmp_path / "results.json"
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "conformance",
+        "--base-url",
+        base_url,
+        "--exercise",
+        "ex1",
+        "-p",
+        "no:cacheprovider",
+        "--grade-report",
+        str(report),
+        "-q",
+        "--junitxml",
+        str(tmp_path / "junit.xml"),
+        *extra,
+    ]
+    started = time.monotonic()
+    done = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    elapsed = time.monotonic() - started
+    assert report.is_file(), f"no report written\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+    return done, elapsed, json.loads(report.read_text())
+
+
+def time_in_tests(tmp_path: Path) -> float:
+    """Seconds spent inside the tests themselves (JUnit), without interpreter start-up."""
+    root = ElementTree.parse(tmp_path / "junit.xml").getroot()
+    return sum(float(case.get("time", 0)) for case in root.iter("testcase"))
+
+
+def failed_outputs(results: dict[str, Any]) -> str:
+    return "\n".join(t["output"] for t in results["tests"] if t["status"] == "failed")
+
+
+def test_server_not_listening_fails_every_test_at_once(tmp_path: Path) -> None:
+    url = closed_port()
+    done, elapsed, results = run_suite(url, tmp_path)
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert results["score"] == 0
+    assert results["max_score"] == 100
+    assert f"could not connect to {url}" in results["output"]
+    assert "Every test failed the same way" in results["output"]
+    assert all(t["score"] == 0 for t in results["tests"])
+    assert time_in_tests(tmp_path) < 10, "every test should fail at once"
+    assert elapsed < 90, f"took {elapsed:.1f} s"
+
+
+def test_server_that_never_answers_ends_in_bounded_time(tmp_path: Path) -> None:
+    with silent_server() as url:
+        done, elapsed, results = run_suite(url, tmp_path, "--request-timeout", "0.5")
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert results["score"] == 0
+    feedback = failed_outputs(results)
+    assert "no answer within 0.5 s" in feedback
+    assert "stopped answering (3 requests in a row got no answer within 0.5 s)" in feedback
+    assert time_in_tests(tmp_path) < 15, "after 3 time-outs the rest should fail at once"
+    assert elapsed < 90, f"took {elapsed:.1f} s"
+
+
+def test_server_that_dies_mid_run(tmp_path: Path) -> None:
+    port = free_port()
+    env = {"PATH": os.environ["PATH"], "DIE_AFTER": "30", "HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "uvicorn", "dies_after:app", "--app-dir", str(MISBEHAVING)]
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=MISBEHAVING,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(url)
+        done, elapsed, results = run_suite(url, tmp_path, "--request-timeout", "2")
+    finally:
+        stop_group(server)
+        log.close()
+    assert server.returncode == 3, "the server should have ended itself"
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert 0 < results["score"] < 100, "some tests ran before the server died"
+    assert f"could not connect to {url}" in failed_outputs(results)
+    assert elapsed < 90, f"took {elapsed:.1f} s"
+
+
+def test_server_answering_html_instead_of_json(tmp_path: Path) -> None:
+    sys.path.insert(0, str(MISBEHAVING))
+    try:
+        with serve("not_json:app") as url:
+            done, elapsed, results = run_suite(url, tmp_path)
+    finally:
+        sys.path.remove(str(MISBEHAVING))
+    assert done.returncode == 1, done.stdout[-3000:]
+    feedback = failed_outputs(results)
+    assert "(not JSON)" in feedback
+    assert "200 text/html; charset=utf-8" in feedback
+    assert results["score"] < 20
+    assert elapsed < 90, f"took {elapsed:.1f} s"
+
+
+def test_server_sending_a_huge_body_is_cut_off(tmp_path: Path) -> None:
+    with huge_body_server() as url:
+        done, elapsed, results = run_suite(url, tmp_path, "-k", "documented")
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "is larger than 20 MiB; stopped reading" in failed_outputs(results)
+    assert results["score"] == 0
+    assert elapsed < 90, f"took {elapsed:.1f} s"
+
+
+def _wait_for(url: str, timeout: float = 20) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/openapi.json", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    pytest.fail(f"{url} did not start")
