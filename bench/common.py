@@ -78,7 +78,13 @@ def served(
     port = free_port()
     argv = [PYTHON, "-m", "bench.server", spec, str(port), *(["--record"] if record else [])]
     started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # the lecture's code logs a traceback for each 500
+    )
     try:
         base_url = f"http://{HOST}:{port}"
         _wait_until_up(process, base_url)
