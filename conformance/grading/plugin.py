@@ -101,7 +101,8 @@ def one_line(report: pytest.TestReport, text: str) -> str:
             return line.removeprefix("differs at ")
     if not lines:
         return report.when if report.when != "call" else "failed"
-    return lines[-1] if isinstance(report.longrepr, str) else lines[0]
+    line = lines[-1] if isinstance(report.longrepr, str) else lines[0]
+    return line.removeprefix("AssertionError: ")
 
 
 class Grader:

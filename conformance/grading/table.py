@@ -16,14 +16,16 @@ def section_lines(section: Section, width: int = 100) -> list[str]:
     """The rows for one exercise and tier, ending in its total."""
     note = "" if section.counted else "  (reported separately, not part of the score)"
     lines = [f"{section.exercise} {section.tier} tier{note}"]
-    lines.append(f"  {'group':<{TITLE_WIDTH}} {'points':>13}  {'tests':>7}  first failure")
-    for row in section.groups:
+    titles = [_clip(row.title, TITLE_WIDTH) for row in section.groups]
+    size = max([len(t) for t in titles] + [5])
+    lines.append(f"  {'group':<{size}} {'points':>13}  {'tests':>7}  first failure")
+    for title, row in zip(titles, section.groups, strict=True):
         points = f"{fmt(row.earned):>6} / {fmt(row.points):<4}"
         tests = f"{len(row.passed)}/{row.ran}"
-        prefix = f"  {_clip(row.title, TITLE_WIDTH):<{TITLE_WIDTH}} {points:>13}  {tests:>7}  "
-        lines.append(prefix + _clip(row.first_failure(), max(width - len(prefix), 20)))
+        prefix = f"  {title:<{size}} {points:>13}  {tests:>7}  "
+        lines.append(prefix + _clip(row.first_failure(), max(width - len(prefix), 30)))
     total = f"{fmt(section.earned):>6} / {fmt(section.possible):<4}"
-    lines.append(f"  {'total':<{TITLE_WIDTH}} {total:>13}")
+    lines.append(f"  {'total':<{size}} {total:>13}")
     for outcome in section.unmatched[:5]:
         lines.append(f"  ! no rubric group matches {outcome.key}")
     return lines
