@@ -12,7 +12,15 @@ import httpx
 import pytest
 
 from conformance import EXERCISES, expect
-from conformance.targets import Target, detect_exercise, embedded, in_process, load_app, remote
+from conformance.targets import (
+    Target,
+    Unreachable,
+    detect_exercise,
+    embedded,
+    in_process,
+    load_app,
+    remote,
+)
 
 MARKERS = {
     "ex1": "a test of the lecture's ex1 (hello, /add, /user/{user_id}, /items)",
@@ -143,6 +151,8 @@ class Targets:
         probe = self.get("ex1")
         try:
             self.exercise = detect_exercise(probe.client)
+        except Unreachable as error:
+            pytest.exit(f"conformance: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
         except LookupError as error:
             pytest.exit(
                 f"conformance: could not tell which exercise {probe.base_url} implements: "

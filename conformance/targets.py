@@ -192,6 +192,10 @@ def load_app(spec: str) -> Any:
         raise ValueError(f"the module has no {attr!r}") from None
 
 
+class Unreachable(LookupError):
+    """The server did not answer at all."""
+
+
 SIGNATURE_PATHS = {
     "ex1": {"/add", "/user/{user_id}", "/items", "/items/", "/items/{item_id}"},
     "ex2": {"/fit", "/predict", "/coefs", "/plot", "/reset"},
@@ -204,7 +208,7 @@ def detect_exercise(client: httpx.Client) -> str:
     try:
         response = client.get("/openapi.json")
     except httpx.TransportError as error:
-        raise LookupError(f"{error}") from None
+        raise Unreachable(str(error)) from None
     if response.status_code != 200:
         raise LookupError(f"{where} answered {response.status_code}, not 200")
     try:
