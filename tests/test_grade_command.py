@@ -1,0 +1,207 @@
+"""`conformance grade`, the GitHub Classroom workflow and the Gradescope script, run for real.
+
+Student apps are started as separate uvicorn processes; the suite runs in a subprocess, just
+as a teacher's run would. The slow tests grade few apps, in parallel where they can.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from conformance.grading import classlist
+from conformance.grading.server import StudentServer, resolve
+
+REPO = Path(__file__).resolve().parents[1]
+LECTURE_EX1 = REPO / "tests" / "lecture" / "ex1_app.py"
+BROKEN_ADD = REPO / "tests" / "corpus" / "ex1" / "add_result_string.py"
+MISBEHAVING = REPO / "tests" / "misbehaving"
+CONFORMANCE = Path(sys.executable).parent / "conformance"
+
+
+def submission(root: Path, student: str, source: Path) -> Path:
+    target = root / student / "ex1" / "app.py"
+    target.parent.mkdir(parents=True)
+    shutil.copy(source, target)
+    return target
+
+
+def test_resolve_accepts_file_folder_and_module() -> None:
+    assert resolve(str(LECTURE_EX1)).target == "ex1_app:app"
+    assert resolve(str(MISBEHAVING / "broken_start")).folder == MISBEHAVING / "broken_start"
+    assert resolve("mypkg.server:api").target == "mypkg.server:api"
+    with pytest.raises(ValueError, match="no such file"):
+        resolve("nowhere/app.py")
+
+
+def test_names_are_short_and_unique() -> None:
+    apps = ["subs/alice/ex1/app.py", "subs/bob/ex1/app.py", "subs/bob/ex1/app.py"]
+    assert classlist.names(apps) == ["alice-ex1", "bob-ex1-1", "bob-ex1-2"]
+
+
+def test_student_server_is_isolated_and_fully_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_for_students")
+    monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
+    server = StudentServer(resolve(str(MISBEHAVING / "spy_app.py")), tmp_path / "server.log")
+    with server as url:
+        assert url.startswith("http://127.0.0.1:")
+        seen = httpx.get(url, timeout=10).json()
+        home = Path(seen["env"]["HOME"])
+        assert home.is_dir() and home != Path.home()
+    env = seen["env"]
+    assert "GITHUB_TOKEN" not in env and "PYTHONPATH" not in env
+    assert set(env) <= {
+        "PATH",
+        "LANG",
+        "LC_ALL",
+        "TZ",
+        "HOME",
+        "TMPDIR",
+        "PYTHONUNBUFFERED",
+        "PYTHONDONTWRITEBYTECODE",
+        "MPLBACKEND",
+        "MPLCONFIGDIR",
+        "LC_CTYPE",
+    }
+    assert seen["cwd"] == str(MISBEHAVING)
+    assert not home.exists(), "the throwaway HOME is removed"
+    assert not _running(seen["pid"]) and not _running(seen["child"]), "whole group stopped"
+
+
+def _running(pid: int) -> bool:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_grade_a_class_in_parallel(tmp_path: Path) -> None:
+    apps = [
+        submission(tmp_path / "subs", "alice", LECTURE_EX1),
+        submission(tmp_path / "subs", "bob", BROKEN_ADD),
+        submission(tmp_path / "subs", "carol", MISBEHAVING / "broken_start" / "app.py"),
+    ]
+    reports = tmp_path / "reports"
+    done = subprocess.run(
+        [
+            *(str(CONFORMANCE), "grade", "ex1", *map(str, apps), "--jobs", "3"),
+            *("--csv", str(tmp_path / "grades.csv"), "--reports", str(reports)),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr  # carol's server did not start
+    assert "3/3" in done.stderr  # the progress bar reached the end
+    with (tmp_path / "grades.csv").open(encoding="utf-8") as grades:
+        rows = {row["submission"]: row for row in csv.DictReader(grades)}
+    assert set(rows) == {"alice-ex1", "bob-ex1", "carol-ex1"}
+    # the verbatim lecture code is the canonical answer: full marks on the documented tier
+    alice = json.loads((reports / "alice-ex1.json").read_text())
+    assert rows["alice-ex1"]["score"] == "100", [
+        t["output"] for t in alice["tests"] if t["status"] == "failed"
+    ]
+    assert rows["alice-ex1"]["documented:add"] == "25"
+    assert 0 < float(rows["bob-ex1"]["score"]) < 100
+    assert float(rows["bob-ex1"]["documented:add"]) < 25
+    assert rows["carol-ex1"]["score"] == "0"
+    assert rows["carol-ex1"]["status"] == "the server did not start"
+    carol = json.loads((reports / "carol-ex1.json").read_text())
+    assert "the database password is missing" in carol["output"]
+    assert carol["max_score"] == 100
+    bob = json.loads((reports / "bob-ex1.json").read_text())
+    add = next(t for t in bob["tests"] if t["tags"][2] == "add")
+    assert "expected integer" in add["output"] and "reproduce: curl" in add["output"]
+    table = done.stdout.splitlines()
+    assert any(line.startswith("carol-ex1") and "did not start" in line for line in table)
+
+
+def test_classroom_workflow_commands_give_partial_credit(tmp_path: Path) -> None:
+    workflow = yaml.safe_load((REPO / "examples/github-classroom/classroom.yml").read_text())
+    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
+    grade = next(step for step in steps if step.get("id") == "ex1")
+    reporter = next(
+        step for step in steps if "autograding-grading-reporter" in step.get("uses", "")
+    )
+    assert reporter["with"]["runners"] == "ex1,ex2"
+    assert reporter["env"]["EX1_RESULTS"] == "${{ steps.ex1.outputs.result }}"
+    repo = tmp_path / "student"
+    (repo / "ex1").mkdir(parents=True)
+    shutil.copy(BROKEN_ADD, repo / "ex1" / "app.py")
+    output = tmp_path / "github_output"
+    env = {
+        **os.environ,
+        "GITHUB_OUTPUT": str(output),
+        "PATH": f"{CONFORMANCE.parent}:{os.environ['PATH']}",
+    }
+    done = subprocess.run(
+        shlex.split(grade["run"]),
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert (repo / "grading" / "ex1.json").is_file()
+    name, _, encoded = output.read_text().strip().partition("=")
+    assert name == "result"
+    runner = json.loads(base64.b64decode(encoded))
+    points = sum(test["score"] for test in runner["tests"])  # what the reporter sends Classroom
+    assert runner["max_score"] == 100
+    assert 0 < points < 100
+    assert any(t["status"] == "pass" and t["score"] > 0 for t in runner["tests"])
+
+
+def test_gradescope_run_autograder(tmp_path: Path) -> None:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "source").mkdir()
+    shutil.copy(LECTURE_EX1, root / "submission" / "app.py")
+    shutil.copy(REPO / "examples/gradescope/run_autograder", root / "run_autograder")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AUTOGRADER_ROOT": str(root),
+        "CONFORMANCE_BIN": str(CONFORMANCE),
+        "GRADE_EXERCISE": "ex1",
+    }
+    done = subprocess.run(
+        ["bash", str(root / "run_autograder")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    failed = [t["output"] for t in results["tests"] if t["status"] == "failed"]
+    assert (results["score"], results["max_score"]) == (100, 100), failed
+    assert {t["visibility"] for t in results["tests"]} == {"visible"}
+    assert all(t["score"] == t["max_score"] for t in results["tests"])
+    assert "conformance score" in done.stdout
