@@ -17,6 +17,8 @@ hypothesis tests: ``conformance-default`` is never loaded globally.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
@@ -98,3 +100,23 @@ def suite_settings(share: float = 1.0) -> settings:
 def seed() -> int | None:
     """A fixed seed for generators outside hypothesis (schemathesis) when derandomised."""
     return 0 if suite_settings().derandomize else None
+
+
+def runs_last(test: Any) -> Any:
+    """Mark a test that may break a faulty server for good: it runs after every other test."""
+    test.conformance_runs_last = True
+    return test
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The robust tier runs after the documented tier, and tests marked :func:`runs_last`
+    after everything: a crash they provoke (the lecture's code stores a NaN price and then
+    answers 500 to every POST /items) must not spoil the verdict of another test."""
+
+    def rank(item: pytest.Item) -> int:
+        if getattr(getattr(item, "function", None), "conformance_runs_last", False):
+            return 2
+        return 1 if item.get_closest_marker("robust") else 0
+
+    items.sort(key=rank)  # stable: the order within each rank is kept

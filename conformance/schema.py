@@ -47,6 +47,13 @@ TRUTHFUL_OPENAPI: tuple[Check, ...] = (
 DECLARED_BODIES: tuple[Check, ...] = (response_schema_conformance,)
 """A JSON body sent with a declared status matches the schema declared for it."""
 
+CLOSE = {"connection": "close"}
+"""Headers for a request that may crash the server: its connection is not reused afterwards.
+
+Uvicorn closes the connection after a 500 raised by the app; a keep-alive client that sends
+its next request on it before seeing the close gets "connection reset", which would show up
+as a failure of the next, innocent request."""
+
 # Headers schemathesis adds that mean nothing to a student's server.
 _DROPPED_HEADERS = {"user-agent", "connection", "accept-encoding", "x-schemathesis-testcaseid"}
 
@@ -97,7 +104,7 @@ def send(client: httpx.Client, case: Case) -> httpx.Response:
         name: value
         for name, value in (kwargs.get("headers") or {}).items()
         if name.lower() not in _DROPPED_HEADERS
-    }
+    } | CLOSE
     body: dict[str, Any] = {}
     if "json" in kwargs:
         body["json"] = kwargs["json"]
@@ -145,6 +152,23 @@ def _as_checked(response: httpx.Response) -> CheckedResponse:
         encoding=response.encoding,
         http_version=response.http_version.removeprefix("HTTP/"),
     )
+
+
+def check_refused(response: httpx.Response, *, after: Sequence[str] = ()) -> None:
+    """A 4xx whose JSON body has a ``detail``, as FastAPI's own errors (and its OpenAPI
+    ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
+    expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
+    if not 400 <= response.status_code < 500:
+        raise expect.LectureMismatch(
+            response,
+            expected=expectation,
+            got=expect.describe_response(response),
+            where=f"$.status: expected 4xx, got {response.status_code}",
+            after=after,
+        )
+    body = expect.response_json(response, expectation)
+    if not isinstance(body, dict) or "detail" not in body:
+        raise expect.fail(response, expected=expectation, where="$.detail: missing")
 
 
 def mismatch(response: httpx.Response, failures: list[Failure]) -> expect.LectureMismatch:

@@ -1,0 +1,115 @@
+"""ex1, robust tier: what the lecture does not promise but a good server does.
+
+No 5xx for odd or extreme input, a 4xx with a JSON ``detail`` for every request it refuses,
+and a refused request changes nothing. The lecture's own code fails several of these (see
+the project's notes on the lecture's behaviour); a failure here is a robustness finding, not a
+failure to follow the lecture. Any 4xx is accepted: a server may pick 400, 404 or 422.
+"""
+
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, note
+
+from conformance import expect, profiles
+from conformance import strategies as gen
+from conformance.matchers import EndsWith
+from conformance.schema import CLOSE, check_refused
+
+pytestmark = [pytest.mark.ex1, pytest.mark.robust]
+
+WIDGET = {"name": "Widget", "price": 9.99}
+
+
+def post_widget(client: httpx.Client) -> list[Any]:
+    """POST a valid item; the server's whole list, which ends with it."""
+    stored = gen.stored(WIDGET)
+    body = expect.check(client.post("/items", json=WIDGET), 200, EndsWith((stored,)))
+    assert isinstance(body, list)
+    return body
+
+
+@pytest.mark.slide("Error handling - HTTPException")
+@pytest.mark.parametrize("back", [1, 2], ids=["minus-1", "minus-2"])
+def test_items_negative_id_is_refused(client: httpx.Client, back: int) -> None:
+    # A Python list reads items[-1] as the last item: the lecture's code answers 200 here.
+    count = len(post_widget(client))
+    check_refused(
+        client.get(f"/items/{-back}", headers=CLOSE), after=[f"POST /items -> 200, {count} items"]
+    )
+
+
+@pytest.mark.slide("Error handling - HTTPException")
+def test_items_id_before_the_start_is_refused(client: httpx.Client) -> None:
+    # items[-(len + 1)] is an IndexError: the lecture's code answers 500.
+    count = len(post_widget(client))
+    check_refused(
+        client.get(f"/items/{-count - 1}", headers=CLOSE),
+        after=[f"POST /items -> 200, {count} items"],
+    )
+
+
+@pytest.mark.slide("Error handling - HTTPException")
+@profiles.suite_settings(share=0.5)
+@given(item_id=gen.negative_ids())
+def test_items_any_negative_id_is_refused(client: httpx.Client, item_id: int) -> None:
+    note(f"item_id = {item_id}")
+    check_refused(client.get(f"/items/{item_id}", headers=CLOSE))
+
+
+@pytest.mark.slide("Query parameters")
+def test_add_sum_too_long_for_json_is_refused(client: httpx.Client) -> None:
+    # Both inputs parse (4300 digits each), but x + y has 4301: Python will not write it.
+    x = 10**gen.MAX_DIGITS - 1
+    check_refused(client.get("/add", params={"x": x, "y": 1}, headers=CLOSE))
+
+
+@pytest.mark.slide("Type hinting")
+@pytest.mark.parametrize("digits", [gen.MAX_DIGITS + 1, 5000])
+def test_add_input_with_too_many_digits_is_refused(client: httpx.Client, digits: int) -> None:
+    check_refused(client.get("/add", params={"x": "9" * digits}, headers=CLOSE))
+
+
+@pytest.mark.slide("Usage - Demo")
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"name": "Widget"}, id="no-price"),
+        pytest.param({"price": 1.0}, id="no-name"),
+        pytest.param({"name": "Widget", "price": "cheap"}, id="text-price"),
+        pytest.param([WIDGET], id="a-list"),
+    ],
+)
+def test_items_refused_post_appends_nothing(client: httpx.Client, body: Any) -> None:
+    before = post_widget(client)
+    check_refused(client.post("/items", json=body, headers=CLOSE))
+    after = [f"POST /items -> 200, {len(before)} items", f"POST /items {expect.to_json(body)}"]
+    response = client.post("/items", json=WIDGET)
+    expect.check(response, 200, [*before, gen.stored(WIDGET)], after=after)
+
+
+# These run last (profiles.runs_last): the lecture's code stores the item before it
+# fails to send it back, and from then on every POST /items answers 500.
+NON_FINITE = [
+    pytest.param('{"name": "W", "price": NaN}', id="price-nan"),
+    pytest.param('{"name": "W", "price": Infinity}', id="price-infinity"),
+    pytest.param('{"name": "W", "price": 1e309}', id="price-1e309"),
+    pytest.param('{"name": "W", "price": 1.0, "tax": -Infinity}', id="tax-minus-infinity"),
+]
+
+
+@profiles.runs_last
+@pytest.mark.slide("Request body")
+@pytest.mark.parametrize("content", NON_FINITE)
+def test_items_non_finite_number_is_refused_and_not_stored(
+    client: httpx.Client, content: str
+) -> None:
+    before = post_widget(client)
+    response = client.post(
+        "/items", content=content, headers={"content-type": "application/json", **CLOSE}
+    )
+    check_refused(response, after=[f"POST /items -> 200, {len(before)} items"])
+    response = client.post("/items", json=WIDGET, headers=CLOSE)
+    after = [f"POST /items -> 200, {len(before)} items", f"POST /items {content} (refused)"]
+    expect.check(response, 200, [*before, gen.stored(WIDGET)], after=after)

@@ -1,0 +1,122 @@
+"""ex2, robust tier: bad bodies are refused with a 4xx, and a refused request changes nothing.
+
+The lecture's own code answers 500 to most of these (and a failed /fit leaves half a model
+behind); a failure here is a robustness finding, not a failure to follow the lecture. Any 4xx
+with a JSON ``detail`` is accepted: a server may pick 400 or 422.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance import expect
+from conformance.matchers import Close, close_all
+from conformance.regression import least_squares, well_conditioned
+from conformance.schema import CLOSE, check_refused
+from conformance.transcript import check_png
+
+pytestmark = [pytest.mark.ex2, pytest.mark.robust]
+
+GOOD = well_conditioned(seed=7, n=12, p=2, intercept=1.0)
+GOOD_FIT = least_squares(GOOD.X, GOOD.y)
+NOT_FITTED = {"intercept": None, "coef": None}
+
+BAD_FITS = [
+    pytest.param({"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]}, id="no-y"),
+    pytest.param({"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], "y": None}, id="y-null"),
+    pytest.param({"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], "y": [1.0, 2.0]}, id="y-too-short"),
+    pytest.param({"X": [[1.0, 2.0], [3.0]], "y": [1.0, 2.0]}, id="ragged-x"),
+    pytest.param({"X": [], "y": []}, id="no-rows"),
+    pytest.param({"X": [[], []], "y": [1.0, 2.0]}, id="no-columns"),
+]
+# JSON has no NaN or Infinity, but Python's json module (and so FastAPI) reads them.
+BAD_FIT_TEXTS = [
+    pytest.param('{"X": [[1.0], [NaN], [3.0]], "y": [1.0, 2.0, 3.0]}', id="nan-in-x"),
+    pytest.param('{"X": [[1.0], [2.0], [3.0]], "y": [1.0, Infinity, 3.0]}', id="infinity-in-y"),
+]
+BAD_PREDICTS = [
+    pytest.param({"X": [[1.0, 2.0, 3.0]]}, id="too-many-columns"),
+    pytest.param({"X": [[1.0]]}, id="too-few-columns"),
+    pytest.param({"X": [[1.0, 2.0], [3.0]]}, id="ragged-x"),
+    pytest.param({"X": []}, id="no-rows"),
+    pytest.param({"X": [[]]}, id="no-columns"),
+]
+BAD_PREDICT_TEXTS = [
+    pytest.param('{"X": [[NaN, 1.0]]}', id="nan-in-x"),
+    pytest.param('{"X": [[1e308, 1e308]]}', id="overflows-to-infinity"),
+]
+
+
+def post_text(client: httpx.Client, path: str, content: str) -> httpx.Response:
+    return client.post(path, content=content, headers={"content-type": "application/json", **CLOSE})
+
+
+def fit_good(client: httpx.Client) -> list[str]:
+    """Reset, then fit GOOD (the documented tier checks the numbers); the steps, for messages."""
+    expect.check(client.get("/reset"), 200, {})
+    expect.check(client.post("/fit", json=GOOD.body()), 200, after=["GET /reset -> 200"])
+    return ["GET /reset -> 200", "POST /fit (12 rows, 2 columns) -> 200"]
+
+
+def check_model_kept(client: httpx.Client, before: Any, steps: list[str]) -> None:
+    """/coefs and /plot answer as they did before the refused request."""
+    expect.check(client.get("/coefs"), 200, before, after=steps)
+    if before == NOT_FITTED:
+        expect.check(client.get("/plot"), 400, after=steps)
+    else:
+        check_png(client.get("/plot"), after=steps)
+
+
+def refused_fit_keeps_the_model(
+    client: httpx.Client, send: Callable[[], httpx.Response], what: str
+) -> None:
+    """Refused after a good fit (the model stays) and after /reset (there stays none)."""
+    for fitted in (True, False):
+        if fitted:
+            steps = fit_good(client)
+            before: Any = {"intercept": Close(GOOD_FIT.intercept), "coef": close_all(GOOD_FIT.coef)}
+        else:
+            expect.check(client.get("/reset"), 200, {})
+            steps, before = ["GET /reset -> 200"], NOT_FITTED
+        check_refused(send(), after=steps)
+        check_model_kept(client, before, [*steps, f"POST /fit {what} (refused)"])
+
+
+@pytest.mark.slide("Fitting the model")
+@pytest.mark.parametrize("body", BAD_FITS)
+def test_fit_bad_body_is_refused_and_keeps_the_model(
+    client: httpx.Client, body: dict[str, Any]
+) -> None:
+    text = expect.to_json(body)
+    refused_fit_keeps_the_model(client, lambda: client.post("/fit", json=body, headers=CLOSE), text)
+
+
+@pytest.mark.slide("Fitting the model")
+@pytest.mark.parametrize("content", BAD_FIT_TEXTS)
+def test_fit_non_finite_number_is_refused_and_keeps_the_model(
+    client: httpx.Client, content: str
+) -> None:
+    refused_fit_keeps_the_model(client, lambda: post_text(client, "/fit", content), content)
+
+
+@pytest.mark.slide("Predicting from the model")
+def test_predict_before_any_fit_is_refused(client: httpx.Client) -> None:
+    expect.check(client.get("/reset"), 200, {})
+    response = client.post("/predict", json={"X": [[1.0, 2.0]]}, headers=CLOSE)
+    check_refused(response, after=["GET /reset -> 200"])
+
+
+@pytest.mark.slide("Predicting from the model")
+@pytest.mark.parametrize("body", BAD_PREDICTS)
+def test_predict_bad_body_is_refused(client: httpx.Client, body: dict[str, Any]) -> None:
+    steps = fit_good(client)
+    check_refused(client.post("/predict", json=body, headers=CLOSE), after=steps)
+
+
+@pytest.mark.slide("Predicting from the model")
+@pytest.mark.parametrize("content", BAD_PREDICT_TEXTS)
+def test_predict_non_finite_number_is_refused(client: httpx.Client, content: str) -> None:
+    steps = fit_good(client)
+    check_refused(post_text(client, "/predict", content), after=steps)
