@@ -2,7 +2,7 @@
 # exercise: ex1
 # category: validation
 # mistake: /add forgets the default for y, so GET /add?x=-7 is 422 instead of {"result": -7}
-# caught-by: test_documented[add-x-only] test_add_y_defaults_to_zero
+# caught-by: test_documented[add-y-defaults-to-0] test_add_y_defaults_to_0
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel

@@ -2,7 +2,7 @@
 # exercise: ex1
 # category: optional-keys
 # mistake: items are stored with model_dump(exclude_none=True), so description and tax are omitted instead of null
-# caught-by: test_documented[items-post-widget] test_documented[items-get-first]
+# caught-by: test_documented[items-post-widget] test_documented[items-get-widget]
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel

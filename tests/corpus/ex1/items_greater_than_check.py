@@ -2,7 +2,7 @@
 # exercise: ex1
 # category: items-state
 # mistake: the bounds check uses > instead of >=, so GET /items/{len(items)} is a 500 (IndexError) instead of 404
-# caught-by: test_items_get_from_len_is_404
+# caught-by: test_items_get_past_the_end_is_404
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel

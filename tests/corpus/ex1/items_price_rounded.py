@@ -1,9 +1,9 @@
 # verdict: broken
 # exercise: ex1
 # category: values
-# mistake: POST /items rounds price to cents (round(price, 2)); the lecture's prices 9.99 and 4.99 survive, other prices do not come back as sent
-# caught-by: test_items_post_returns_item_as_sent
-# tier: property
+# mistake: POST /items rounds price to cents (round(price, 2)); the lecture's prices 9.99 and 4.99 survive, a price of 1e-7 does not
+# caught-by: test_items_post_returns_every_field_unchanged
+# tier: documented
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

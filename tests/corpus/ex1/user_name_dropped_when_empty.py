@@ -2,7 +2,7 @@
 # exercise: ex1
 # category: optional-keys
 # mistake: /user tests `if name:` instead of `is not None`, so ?name= (empty string) drops the name key
-# caught-by: test_user_empty_name_is_echoed test_user_echoes_any_name
+# caught-by: test_user_echoes_name[empty]
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel

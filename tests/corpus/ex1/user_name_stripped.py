@@ -2,8 +2,8 @@
 # exercise: ex1
 # category: values
 # mistake: /user tidies the name with .strip(), so names with leading or trailing spaces are not echoed verbatim
-# caught-by: test_user_echoes_any_name
-# tier: property
+# caught-by: test_user_echoes_name[space] test_user_echoes_any_name_verbatim
+# tier: documented
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: model-fit
 # mistake: coefficients are rounded to 2 decimals before they are returned
-# caught-by: test_documented[fit-seeded-demo] test_documented[coefs-after-fit] test_fit_matches_least_squares
+# caught-by: test_documented[fit-seeded-demo] test_documented[coefs-after-fit] test_fit_is_ordinary_least_squares
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

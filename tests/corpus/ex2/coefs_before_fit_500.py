@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: model-fit
 # mistake: get_coef() has no hasattr guard, so /coefs before any fit (and after /reset) is a 500 instead of nulls
-# caught-by: test_coefs_before_fit_are_null test_reset_clears_coefs
+# caught-by: test_coefs_before_any_fit_are_null test_reset_forgets_the_model
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

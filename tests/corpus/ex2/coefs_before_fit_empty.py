@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: optional-keys
 # mistake: before any fit /coefs answers {"intercept": 0.0, "coef": []} instead of nulls
-# caught-by: test_coefs_before_fit_are_null test_reset_clears_coefs
+# caught-by: test_coefs_before_any_fit_are_null test_reset_forgets_the_model
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

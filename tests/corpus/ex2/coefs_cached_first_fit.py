@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: model-fit
 # mistake: the coefficients are cached on the first fit; later fits return and serve the stale cached values
-# caught-by: test_fit_twice_replaces_model test_coefs_equal_last_fit
+# caught-by: test_fit_again_replaces_the_model test_coefs_equal_the_last_fit
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

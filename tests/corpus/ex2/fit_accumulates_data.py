@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: model-fit
 # mistake: /fit appends the new data to the old training data (np.vstack) instead of replacing it, so a second fit mixes both data sets
-# caught-by: test_fit_twice_replaces_model
+# caught-by: test_fit_again_replaces_the_model
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: plot
 # mistake: /plot before any fit answers 404 instead of 400
-# caught-by: test_plot_before_fit_is_400
+# caught-by: test_plot_before_any_fit_is_400
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

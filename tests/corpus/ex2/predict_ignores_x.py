@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: predict
 # mistake: /predict predicts the training data (X_train) and ignores the X it is sent
-# caught-by: test_predict_uses_given_x
+# caught-by: test_predict_uses_the_x_it_is_given
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

@@ -2,8 +2,8 @@
 # exercise: ex2
 # category: predict
 # mistake: /predict squeezes X (np.array(data.X).squeeze()), so a single row becomes 1-D and predicting one observation is a 500
-# caught-by: test_predict_single_row
-# tier: property
+# caught-by: test_predict_uses_the_x_it_is_given[1] test_predict_is_the_fitted_linear_function_of_x
+# tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: reset
 # mistake: /reset declares only `global X_train, y_train`, so `lm = LinearRegression()` makes a local and the fitted model (and /coefs) survives the reset
-# caught-by: test_reset_clears_coefs
+# caught-by: test_reset_forgets_the_model
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

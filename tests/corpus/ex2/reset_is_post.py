@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: routes
 # mistake: /reset is a POST (it changes state, after the "HTTP Methods" slide), so the lecture's GET /reset is 405
-# caught-by: test_reset_answers_empty_object test_reset_clears_coefs
+# caught-by: test_reset_answers_an_empty_object test_reset_forgets_the_model
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

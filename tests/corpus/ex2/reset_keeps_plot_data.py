@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: reset
 # mistake: /reset makes a new model but keeps X_train/y_train, so /plot after a reset is a 500 instead of 400
-# caught-by: test_reset_makes_plot_400_again
+# caught-by: test_reset_forgets_the_model
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

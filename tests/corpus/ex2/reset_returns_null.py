@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: reset
 # mistake: /reset has no return statement, so it answers JSON null instead of {}
-# caught-by: test_reset_answers_empty_object
+# caught-by: test_reset_answers_an_empty_object
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

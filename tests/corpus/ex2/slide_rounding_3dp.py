@@ -2,7 +2,7 @@
 # exercise: ex2
 # category: model-fit
 # mistake: copies the slide's look: coefficients and predictions rounded to 3 decimals
-# caught-by: test_documented[fit-seeded-demo] test_documented[predict-seeded-demo] test_fit_matches_least_squares
+# caught-by: test_documented[fit-seeded-demo] test_documented[predict-seeded-demo] test_fit_is_ordinary_least_squares
 # tier: documented
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

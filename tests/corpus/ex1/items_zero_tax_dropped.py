@@ -1,11 +1,11 @@
 # verdict: broken
 # exercise: ex1
-# category: validation
-# mistake: Item uses strict mode, so a price sent as the string "9.99" or an int-valued tax is rejected where the lecture's lax model accepts and coerces it
-# caught-by: test_items_post_coerces_lax_numbers
-# tier: robust
+# category: values
+# mistake: POST /items treats a tax of 0 as "no tax" (item.tax = item.tax or None), so {"tax": 0.0} comes back as null
+# caught-by: test_items_post_returns_any_valid_item_unchanged test_items_behave_like_a_list
+# tier: property
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 app = FastAPI()
 
@@ -29,8 +29,6 @@ async def user_id(user_id: int, name: str | None = None):
 
 
 class Item(BaseModel):
-    model_config = ConfigDict(strict=True)
-
     name: str
     description: str | None = None
     price: float
@@ -42,6 +40,7 @@ items = []
 
 @app.post("/items")
 async def add_item(item: Item):
+    item.tax = item.tax or None  # 0 tax means no tax
     items.append(item)
     return items
 

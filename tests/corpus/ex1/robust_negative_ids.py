@@ -1,11 +1,11 @@
 # verdict: broken
 # exercise: ex1
-# category: validation
-# mistake: Item forbids extra fields (extra="forbid"), so a body with an unknown key is 422 where the lecture's model silently drops it
-# caught-by: test_items_post_ignores_extra_fields
+# category: status-codes
+# mistake: the lecture's bounds check only looks up: GET /items/-1 returns the last item (Python negative indexing) and /items/-(len+1) is a 500
+# caught-by: test_items_negative_id_is_refused test_items_id_before_the_start_is_refused test_items_any_negative_id_is_refused
 # tier: robust
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, Field
 
 app = FastAPI()
 
@@ -29,12 +29,10 @@ async def user_id(user_id: int, name: str | None = None):
 
 
 class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
     name: str
     description: str | None = None
-    price: float
-    tax: float | None = None
+    price: float = Field(allow_inf_nan=False)
+    tax: float | None = Field(default=None, allow_inf_nan=False)
 
 
 items = []
