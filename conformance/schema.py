@@ -183,16 +183,21 @@ def mismatch(response: httpx.Response, failures: list[Failure]) -> expect.Lectur
 
 
 def check_every_case(
-    client: httpx.Client, label: str, checks: Sequence[Check], *, negative: bool
+    client: httpx.Client,
+    label: str,
+    checks: Sequence[Check],
+    *,
+    negative: bool,
+    share: float = 0.5,
 ) -> None:
     """Generate requests for the operation ``label`` and run ``checks`` on every answer.
 
-    How many requests comes from the suite's hypothesis profile; a failure is shrunk to the
+    How many requests: ``share`` of the hypothesis profile's examples; a failure is shrunk to the
     simplest request that still fails, and shown in the student-facing format.
     """
     strategy = cases(operation(load(client), label), negative=negative)
 
-    @profiles.suite_settings(share=0.5)
+    @profiles.suite_settings(share=share)
     @given(case=strategy)
     def each_case(case: Case) -> None:
         call_and_check(client, case, checks)

@@ -20,7 +20,7 @@ OPERATIONS = ["GET /", "GET /add", "GET /user/{user_id}", "POST /items", "GET /i
 def test_every_json_answer_matches_its_declared_schema(
     client: httpx.Client, operation: str
 ) -> None:
-    schema.check_every_case(client, operation, schema.DECLARED_BODIES, negative=False)
+    schema.check_every_case(client, operation, schema.DECLARED_BODIES, negative=False, share=0.25)
 
 
 @pytest.mark.robust

@@ -1,0 +1,136 @@
+"""The robust tier: the reference apps pass it, the lecture's verbatim code fails it for the
+reasons in the project's notes on the lecture's behaviour, and it runs after the documented
+tier so that a crash it provokes cannot change a documented verdict."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+LECTURE = Path(__file__).parent / "lecture"
+
+
+@contextmanager
+def lecture_server(exercise: str) -> Iterator[str]:
+    """The lecture's verbatim code under uvicorn in its own process, on a free loopback port.
+
+    Not in this process: pytester restores sys.modules after each test, which breaks the lazy
+    imports (numpy, matplotlib backends) of an app served from a thread here.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "uvicorn", f"{exercise}_app:app", "--app-dir", str(LECTURE)]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "critical"]
+    server = subprocess.Popen(command)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:  # a bare socket: pytester's sys.modules reset breaks httpx's lazy imports
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"uvicorn did not serve the lecture's {exercise}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("--pyargs", "conformance", "-p", "no:cacheprovider", *args)
+
+
+@pytest.fixture
+def fresh_lecture_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh copy of the lecture's code: the robust tier leaves ex1 answering 500 for good."""
+    with lecture_server(request.node.callspec.params["exercise"]) as url:
+        yield url
+
+
+def failures(result: pytest.RunResult) -> dict[str, str]:
+    """Each failed test's id -> its rendered failure."""
+    out = result.stdout.str()
+    sections = re.split(r"\n_{3,} (\S.*?) _{3,}\n", out)
+    return {name: body for name, body in zip(sections[1::2], sections[2::2], strict=True)}
+
+
+# What the lecture's code does wrong, from the notes: test id -> what the failure must show.
+LECTURE_FINDINGS = {
+    "ex1": {
+        "test_items_negative_id_is_refused[minus-1]": "got      200",  # items[-1]
+        "test_items_id_before_the_start_is_refused": "got      500",  # IndexError
+        "test_add_sum_too_long_for_json_is_refused": "got      500",  # 4301-digit sum
+        "test_items_non_finite_number_is_refused_and_not_stored[price-nan]": "got      500",
+    },
+    "ex2": {
+        "test_fit_bad_body_is_refused_and_keeps_the_model[no-y]": "got      500",
+        "test_fit_bad_body_is_refused_and_keeps_the_model[y-too-short]": "got      500",
+        "test_fit_bad_body_is_refused_and_keeps_the_model[ragged-x]": "got      500",
+        "test_fit_bad_body_is_refused_and_keeps_the_model[no-rows]": "got      500",
+        "test_fit_bad_body_is_refused_and_keeps_the_model[no-columns]": "got      500",
+        "test_predict_before_any_fit_is_refused": "got      500",  # NotFittedError
+        "test_predict_bad_body_is_refused[too-many-columns]": "got      500",
+    },
+}
+
+
+@pytest.mark.parametrize("exercise", ["ex1", "ex2"])
+def test_lecture_code_fails_the_robust_tier_for_the_known_reasons(
+    pytester: pytest.Pytester, fresh_lecture_url: str, exercise: str
+) -> None:
+    result = suite(
+        pytester,
+        "--base-url",
+        fresh_lecture_url,
+        "--exercise",
+        exercise,
+        "--robust",
+        "-m",
+        "robust",
+    )
+    assert result.ret == 1
+    found = failures(result)
+    for test, shown in LECTURE_FINDINGS[exercise].items():
+        assert test in found, f"{test} did not fail; failures: {sorted(found)}"
+        assert shown in found[test], found[test]
+        assert "reproduce: curl" in found[test]
+        assert "Traceback" not in found[test]
+
+
+@pytest.mark.parametrize("exercise", ["ex1", "ex2"])
+def test_reference_apps_pass_the_robust_tier(pytester: pytest.Pytester, exercise: str) -> None:
+    result = suite(pytester, "--exercise", exercise, "--robust", "-m", "robust")
+    assert result.ret == 0, result.stdout.str()[-3000:]
+
+
+def test_robust_tier_is_opt_in(pytester: pytest.Pytester) -> None:
+    result = suite(pytester, "--collect-only", "-q", "-m", "robust")
+    assert "no tests collected" in result.stdout.str() or result.ret == 5
+
+
+def test_robust_tier_runs_after_the_documented_tier(pytester: pytest.Pytester) -> None:
+    result = suite(pytester, "--collect-only", "-q", "--robust", "--exercise", "ex1")
+    ids = [line for line in result.stdout.lines if "::" in line]
+    robust = [
+        i
+        for i, line in enumerate(ids)
+        if "robust" in line or "declared_in_openapi" in line or "server_error" in line
+    ]
+    documented = [i for i, line in enumerate(ids) if "documented" in line]
+    assert robust and documented
+    assert max(documented) < min(robust)
+    assert "non_finite" in ids[-1]
