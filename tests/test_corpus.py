@@ -36,7 +36,10 @@ SERVERS = discover()
 WORKERS = int(os.environ.get("CORPUS_WORKERS", "2"))
 """Servers graded at once. Each needs a server process and a pytest process."""
 
-SUITE_GAPS: dict[str, str] = {}
+SUITE_GAPS: dict[str, str] = {
+    "ex1/items_zero_tax_dropped": "no test posts an item with tax 0, and the item property "
+    "(test_items_post_returns_any_valid_item_unchanged) does not draw one in its budget",
+}
 """Broken servers the suite does not catch yet (server id -> reason): strict xfails, so a
 fixed gap turns the run red until its entry is removed."""
 
@@ -57,11 +60,15 @@ def _param(server: Server) -> Any:
     return pytest.param(server, id=server.id, marks=marks)
 
 
+PROFILE = ["--hypothesis-profile", "grading"]
+"""The teacher's hypothesis profile: derandomised, so every run of the corpus is the same."""
+
+
 def _args(server: Server) -> list[str]:
     if not server.broken:
-        return []
+        return PROFILE
     focus = [] if FULL else ["-k", " or ".join(server.caught_by)]
-    return [*TIER_ARGS[server.tier], *focus]
+    return [*PROFILE, *TIER_ARGS[server.tier], *focus]
 
 
 @dataclass
