@@ -26,36 +26,37 @@ DEFAULT = "conformance-default"
 GRADING = "grading"
 THOROUGH = "thorough"
 
-# The suite's properties talk to a server over HTTP: a slow answer is not a failed property,
-# and a failure should show one request, the shrunk one, not a group of them.
-_COMMON = {"deadline": None, "report_multiple_bugs": False, "print_blob": False}
 # The explain phase re-runs a failing example many times to say which parts matter; against a
 # server that is slow, and the shrunk request already says it.
 _PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 
+# Every profile: the suite's properties talk to a server over HTTP, so a slow answer is not a
+# failed property (no deadline), and a failure shows one request, the shrunk one, not a group.
+_COMMON = settings(deadline=None, report_multiple_bugs=False, print_blob=False)
+
 settings.register_profile(
     DEFAULT,
+    _COMMON,
     max_examples=12,
     stateful_step_count=8,
     database=None,
     phases=_PHASES,
-    **_COMMON,
 )
 settings.register_profile(
     GRADING,
+    _COMMON,
     derandomize=True,
     max_examples=25,
     stateful_step_count=12,
     database=None,
     phases=_PHASES,
-    **_COMMON,
 )
 settings.register_profile(
     THOROUGH,
+    _COMMON,
     max_examples=300,
     stateful_step_count=40,
     database=None,
-    **_COMMON,
 )
 
 # Every property takes the session's `client` fixture, which is function-scoped in name only:

@@ -21,6 +21,7 @@ from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.core.transport import Response as CheckedResponse
 from schemathesis.generation import GenerationMode
 from schemathesis.schemas import APIOperation, BaseSchema
@@ -78,6 +79,8 @@ def operation(schema: BaseSchema, label: str) -> APIOperation:
     """The operation ``label`` ("POST /items"); a trailing slash on the path is tolerated."""
     method, path = label.split(" ", 1)
     for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            continue
         found = result.ok()
         if found.method.upper() == method and found.path.rstrip("/") == path.rstrip("/"):
             return found

@@ -137,6 +137,8 @@ class ItemsList(RuleBasedStateMachine):
 
 @pytest.mark.slide("Error handling - HTTPException")
 def test_items_behave_like_a_list(client: httpx.Client) -> None:
-    run_state_machine_as_test(
-        lambda: ItemsList(client), settings=profiles.suite_settings(share=0.5)
-    )
+    class Machine(ItemsList):
+        def __init__(self) -> None:
+            super().__init__(client)
+
+    run_state_machine_as_test(Machine, settings=profiles.suite_settings(share=0.5))

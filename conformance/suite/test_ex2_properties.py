@@ -138,4 +138,8 @@ class ModelApi(RuleBasedStateMachine):
 
 @pytest.mark.slide("FastAPI - A model API")
 def test_model_api_behaves_like_one_least_squares_model(client: httpx.Client) -> None:
-    run_state_machine_as_test(lambda: ModelApi(client), settings=profiles.suite_settings(share=0.5))
+    class Machine(ModelApi):
+        def __init__(self) -> None:
+            super().__init__(client)
+
+    run_state_machine_as_test(Machine, settings=profiles.suite_settings(share=0.5))
