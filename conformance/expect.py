@@ -93,7 +93,7 @@ def to_json(value: Any) -> str:
 
 
 def describe_request(request: httpx.Request) -> str:
-    line = f"{request.method} {request.url}"
+    line = f"{request.method} {shorten(str(request.url))}"
     body = request.content
     if body:
         line += f"  body: {shorten(body.decode('utf-8', 'replace'))}"
@@ -295,3 +295,20 @@ def check_error(
             return item
     locs = [item.get("loc") if isinstance(item, dict) else item for item in detail]
     raise fail(response, expected=expected, where=f"$.detail: no item at {loc}, got locs {locs}")
+
+
+def check_refused(response: httpx.Response, *, after: Sequence[str] = ()) -> None:
+    """A 4xx whose JSON body has a ``detail``, as FastAPI's own errors (and its OpenAPI
+    ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
+    expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
+    if not 400 <= response.status_code < 500:
+        raise LectureMismatch(
+            response,
+            expected=expectation,
+            got=describe_response(response),
+            where=f"$.status: expected 4xx, got {response.status_code}",
+            after=after,
+        )
+    body = response_json(response, expectation)
+    if not isinstance(body, dict) or "detail" not in body:
+        raise fail(response, expected=expectation, where="$.detail: missing")

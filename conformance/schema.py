@@ -157,23 +157,6 @@ def _as_checked(response: httpx.Response) -> CheckedResponse:
     )
 
 
-def check_refused(response: httpx.Response, *, after: Sequence[str] = ()) -> None:
-    """A 4xx whose JSON body has a ``detail``, as FastAPI's own errors (and its OpenAPI
-    ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
-    expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
-    if not 400 <= response.status_code < 500:
-        raise expect.LectureMismatch(
-            response,
-            expected=expectation,
-            got=expect.describe_response(response),
-            where=f"$.status: expected 4xx, got {response.status_code}",
-            after=after,
-        )
-    body = expect.response_json(response, expectation)
-    if not isinstance(body, dict) or "detail" not in body:
-        raise expect.fail(response, expected=expectation, where="$.detail: missing")
-
-
 def mismatch(response: httpx.Response, failures: list[Failure]) -> expect.LectureMismatch:
     """The first failure, in the student-facing format."""
     failure = min(failures, key=lambda f: f.code)  # ST1xx (what came back) before the rest

@@ -14,8 +14,9 @@ from hypothesis import given, note
 
 from conformance import expect, profiles
 from conformance import strategies as gen
+from conformance.expect import check_refused
 from conformance.matchers import EndsWith
-from conformance.schema import CLOSE, check_refused
+from conformance.schema import CLOSE
 
 pytestmark = [pytest.mark.ex1, pytest.mark.robust]
 

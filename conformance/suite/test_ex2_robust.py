@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from conformance import expect
+from conformance.expect import check_refused
 from conformance.matchers import Close, close_all
 from conformance.regression import least_squares, well_conditioned
-from conformance.schema import CLOSE, check_refused
+from conformance.schema import CLOSE
 from conformance.transcript import check_png
 
 pytestmark = [pytest.mark.ex2, pytest.mark.robust]
