@@ -102,13 +102,13 @@ def _wait_until_up(process: subprocess.Popen[bytes], base_url: str, timeout: flo
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server {process.args} exited with {process.returncode}")
+            raise RuntimeError(f"the server {process.args!r} exited with {process.returncode}")
         try:
             httpx.get(f"{base_url}/openapi.json", timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.005)
-    raise RuntimeError(f"the server {process.args} did not answer within {timeout} s")
+    raise RuntimeError(f"the server {process.args!r} did not answer within {timeout} s")
 
 
 def wall(argv: Sequence[str], *, env: dict[str, str] | None = None) -> tuple[float, str]:

@@ -192,7 +192,7 @@ def test_predict_interleaved_with_fits_is_always_one_whole_fit() -> None:
         results = in_threads(server.base_url, jobs)
 
     assert all(status == 200 for batch in results[:3] for status in batch), results[:3]
-    seen = Counter()
+    seen: Counter[str] = Counter()
     for y_hat in (y for batch in results[3:] for y in batch):
         match = [name for name, w in whole.items() if np.allclose(y_hat, w, rtol=1e-9, atol=1e-9)]
         assert match, f"prediction {y_hat} is neither fit A {whole['A']} nor fit B {whole['B']}"
