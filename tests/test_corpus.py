@@ -36,10 +36,7 @@ SERVERS = discover()
 WORKERS = int(os.environ.get("CORPUS_WORKERS", "2"))
 """Servers graded at once. Each needs a server process and a pytest process."""
 
-SUITE_GAPS: dict[str, str] = {
-    "ex1/items_zero_tax_dropped": "no test posts an item with tax 0, and the item property "
-    "(test_items_post_returns_any_valid_item_unchanged) does not draw one in its budget",
-}
+SUITE_GAPS: dict[str, str] = {}
 """Broken servers the suite does not catch yet (server id -> reason): strict xfails, so a
 fixed gap turns the run red until its entry is removed."""
 

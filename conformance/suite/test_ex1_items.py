@@ -46,6 +46,13 @@ def test_items_post_returns_every_field_unchanged(client: httpx.Client) -> None:
     expect.check(response, 200, EndsWith((stored(item),)))
 
 
+def test_items_keep_zero_and_empty_values(client: httpx.Client) -> None:
+    # 0, 0.0 and "" are values, not "nothing": `item.tax or None` would lose them.
+    item = {"name": "Free sample", "description": "", "price": 0.0, "tax": 0.0}
+    response = client.post("/items", json=item)
+    expect.check(response, 200, EndsWith((stored(item),)))
+
+
 @pytest.mark.parametrize(
     "item",
     [

@@ -2,8 +2,8 @@
 # exercise: ex1
 # category: values
 # mistake: POST /items treats a tax of 0 as "no tax" (item.tax = item.tax or None), so {"tax": 0.0} comes back as null
-# caught-by: test_items_post_returns_any_valid_item_unchanged test_items_behave_like_a_list
-# tier: property
+# caught-by: test_items_keep_zero_and_empty_values
+# tier: documented
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
