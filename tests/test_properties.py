@@ -89,8 +89,12 @@ def test_profiles_are_registered_and_grading_is_repeatable() -> None:
     )
 
 
-def test_default_profile_is_never_loaded_globally(pytester: pytest.Pytester) -> None:
+def test_default_profile_is_never_loaded_globally(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Another project's hypothesis tests, in an environment where the plugin is installed.
+    # (Outside CI: there hypothesis itself picks its "ci" profile, plugin or not.)
+    monkeypatch.delenv("CI", raising=False)
     pytester.makepyfile(
         test_other=textwrap.dedent(
             """
