@@ -6,15 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from lecture_servers import suite
 
 LECTURE = Path(__file__).parent / "lecture"
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
-
-def suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """Run the installed suite in a fresh interpreter, as `pytest --pyargs conformance`."""
-    return pytester.runpytest_subprocess("--pyargs", "conformance", "-p", "no:cacheprovider", *args)
 
 
 def test_help_lists_every_option_in_its_group(pytester: pytest.Pytester) -> None:

@@ -5,53 +5,15 @@ tier so that a crash it provokes cannot change a documented verdict."""
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from lecture_servers import lecture_server, suite
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 LECTURE = Path(__file__).parent / "lecture"
-
-
-@contextmanager
-def lecture_server(exercise: str) -> Iterator[str]:
-    """The lecture's verbatim code under uvicorn in its own process, on a free loopback port.
-
-    Not in this process: pytester restores sys.modules after each test, which breaks the lazy
-    imports (numpy, matplotlib backends) of an app served from a thread here.
-    """
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "uvicorn", f"{exercise}_app:app", "--app-dir", str(LECTURE)]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "critical"]
-    server = subprocess.Popen(command)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:  # a bare socket: pytester's sys.modules reset breaks httpx's lazy imports
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"uvicorn did not serve the lecture's {exercise}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("--pyargs", "conformance", "-p", "no:cacheprovider", *args)
 
 
 @pytest.fixture
