@@ -186,6 +186,8 @@ def load_app(spec: str) -> Any:
         module = importlib.import_module(module_name)
     else:
         if path.is_dir():
+            if not (path / "app.py").is_file():
+                raise ValueError(f"the folder {spec} holds no app.py")
             path = path / "app.py"
         if not path.is_file():
             raise ValueError(f"no such file or module: {spec}")
