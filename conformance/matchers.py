@@ -66,17 +66,6 @@ def error(type: str, loc: list[Any], msg: str, input: Any) -> ErrorItem:
     return ErrorItem(type=type, loc=loc, msg=msg, input=input)
 
 
-@dataclass(frozen=True)
-class AnyNumber:
-    """Any JSON number (int or float, not bool)."""
-
-    def __repr__(self) -> str:
-        return "<number>"
-
-    def mismatch(self, actual: Any) -> str | None:
-        return None if is_number(actual) else f"expected a number, got {_short(actual)}"
-
-
 def _short(value: Any, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
