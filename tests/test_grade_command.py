@@ -205,3 +205,32 @@ def test_gradescope_run_autograder(tmp_path: Path) -> None:
     assert {t["visibility"] for t in results["tests"]} == {"visible"}
     assert all(t["score"] == t["max_score"] for t in results["tests"])
     assert "conformance score" in done.stdout
+
+
+PROPERTY_CAUGHT = REPO / "tests" / "corpus" / "ex1" / "user_name_unquoted.py"
+
+
+def test_the_same_server_graded_twice_gets_the_same_score(tmp_path: Path) -> None:
+    # A mistake that only generated inputs find: with the derandomised grading profile, both
+    # runs draw the same names, so both find it (or both miss it) and the scores agree.
+    app = submission(tmp_path / "subs", "dana", PROPERTY_CAUGHT)
+    reports = []
+    for run in ("first", "second"):
+        report = tmp_path / f"{run}.json"
+        done = subprocess.run(
+            [str(CONFORMANCE), "grade", "ex1", str(app), "--report", str(report)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        reports.append(json.loads(report.read_text()))
+    first, second = reports
+    assert first["score"] == second["score"] < 100
+    assert [(t["name"], t["score"]) for t in first["tests"]] == [
+        (t["name"], t["score"]) for t in second["tests"]
+    ]
+    user = next(t for t in first["tests"] if t["tags"][2] == "user")
+    assert "test_user_echoes_any_name_verbatim" in user["output"]
