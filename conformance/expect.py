@@ -6,123 +6,60 @@ what the lecture expects, what came back, where they differ and a curl line to r
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shlex
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from conformance.failure import Failure, LectureMismatch, Sent, shorten
 from conformance.matchers import EndsWith, ErrorItem
+from conformance.transport import context_of
 
 UNSET: Any = object()
 """Marks an expectation that is not checked (a body that may be anything)."""
 
-_SETTINGS = {"strict": False}
-
-SHOWN_BODY = 300
-"""How many characters of a body a failure message shows."""
-
-INLINE_CURL = 2000
-"""Request bodies longer than this are written to a file that the curl line reads."""
+__all__ = ["UNSET", "LectureMismatch", "check", "check_error", "check_refused", "fail"]
 
 
-def configure(*, strict: bool) -> None:
-    """Set how strictly bodies are compared (``--strict-lecture``: no extra keys anywhere)."""
-    _SETTINGS["strict"] = strict
+def is_strict(response: httpx.Response | None) -> bool:
+    """Whether the run compares to the letter (``--strict-lecture``): the client that got
+    ``response`` carries the run's settings."""
+    return context_of(response).strict if response is not None else False
 
 
-def is_strict() -> bool:
-    return _SETTINGS["strict"]
+def mismatch(
+    response: httpx.Response | None,
+    *,
+    expected: str,
+    got: str,
+    where: str,
+    request: httpx.Request | None = None,
+) -> LectureMismatch:
+    """The failure for ``response``: its request and the requests sent before it in this test."""
+    if request is None and response is not None:
+        request = _request_of(response)
+    history = context_of(response).history if response is not None else ()
+    failure = Failure(
+        expected=expected,
+        got=got,
+        where=where,
+        request=Sent.of(request) if request is not None else None,
+        history=history,
+    )
+    return LectureMismatch(failure)
 
 
-class LectureMismatch(AssertionError):
-    """What came back differs from what the lecture shows or implies."""
-
-    def __init__(
-        self,
-        response: httpx.Response | None,
-        *,
-        expected: str,
-        got: str,
-        where: str,
-        request: httpx.Request | None = None,
-        after: Sequence[str] = (),
-    ) -> None:
-        self.request = request if request is not None else _request_of(response)
-        self.expected = expected
-        self.got = got
-        self.where = where
-        self.after = list(after)
-        super().__init__(self.render())
-
-    def render(self, slide: str | None = None) -> str:
-        lines = []
-        if self.request is not None:
-            lines.append(describe_request(self.request))
-        if slide:
-            lines.append(f"  (lecture: {slide!r})")
-        lines += [f"  after: {step}" for step in self.after]
-        lines.append(f"expected {self.expected}")
-        lines.append(f"got      {self.got}")
-        lines.append(f"differs at {self.where}")
-        if self.request is not None:
-            lines.append(f"reproduce: {curl(self.request)}")
-        return "\n".join(lines)
-
-
-def _request_of(response: httpx.Response | None) -> httpx.Request | None:
-    if response is None:
-        return None
+def _request_of(response: httpx.Response) -> httpx.Request | None:
     try:
         return response.request
     except RuntimeError:
         return None
 
 
-def shorten(text: str, limit: int = SHOWN_BODY) -> str:
-    return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text)} characters)"
-
-
 def to_json(value: Any) -> str:
     """Compact JSON as the lecture's server would send it; matchers show as their repr."""
     return json.dumps(value, ensure_ascii=False, default=repr, separators=(", ", ": "))
-
-
-def describe_request(request: httpx.Request) -> str:
-    line = f"{request.method} {shorten(str(request.url))}"
-    body = request.content
-    if body:
-        line += f"  body: {shorten(body.decode('utf-8', 'replace'))}"
-    return line
-
-
-def curl(request: httpx.Request) -> str:
-    """A curl command line that sends the same request."""
-    parts = ["curl", "-i"]
-    if request.method != "GET":
-        parts += ["-X", request.method]
-    parts.append(shlex.quote(str(request.url)))
-    body = request.content
-    if body:
-        ctype = request.headers.get("content-type", "application/json")
-        parts += ["-H", shlex.quote(f"content-type: {ctype}")]
-        if len(body) <= INLINE_CURL:
-            parts += ["--data-binary", shlex.quote(body.decode("utf-8", "replace"))]
-        else:
-            parts += ["--data-binary", shlex.quote("@" + str(_save_body(body)))]
-    return " ".join(parts)
-
-
-def _save_body(body: bytes) -> Path:
-    folder = Path(tempfile.gettempdir()) / "conformance-requests"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{hashlib.sha256(body).hexdigest()[:16]}.json"
-    path.write_bytes(body)
-    return path
 
 
 def describe_response(response: httpx.Response) -> str:
@@ -154,23 +91,27 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def difference(expected: Any, actual: Any, where: str = "$") -> tuple[str, str] | None:
-    """The first place where ``actual`` differs from ``expected``: (where, what), or None."""
+def difference(
+    expected: Any, actual: Any, where: str = "$", *, strict: bool = False
+) -> tuple[str, str] | None:
+    """The first place where ``actual`` differs from ``expected``: (where, what), or None.
+
+    ``strict``: 422 error items may not carry keys the lecture does not print (url, ctx)."""
     mismatch = getattr(expected, "mismatch", None)
     if callable(mismatch):
         problem = mismatch(actual)
         return (where, problem) if problem else None
     if isinstance(expected, EndsWith):
-        return _tail_difference(expected, actual, where)
+        return _tail_difference(expected, actual, where, strict)
     if isinstance(expected, dict):
-        return _dict_difference(expected, actual, where)
+        return _dict_difference(expected, actual, where, strict)
     if isinstance(expected, list):
         if not isinstance(actual, list):
             return where, f"expected an array, got {json_type(actual)} {to_json(actual)}"
         if len(actual) != len(expected):
             return where, f"expected {len(expected)} items, got {len(actual)}"
         for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            found = difference(e, a, f"{where}[{i}]")
+            found = difference(e, a, f"{where}[{i}]", strict=strict)
             if found:
                 return found
         return None
@@ -182,31 +123,37 @@ def difference(expected: Any, actual: Any, where: str = "$") -> tuple[str, str] 
     return None
 
 
-def _dict_difference(expected: dict[str, Any], actual: Any, where: str) -> tuple[str, str] | None:
+def _dict_difference(
+    expected: dict[str, Any], actual: Any, where: str, strict: bool
+) -> tuple[str, str] | None:
     if not isinstance(actual, dict):
         return where, f"expected an object, got {json_type(actual)} {shorten(to_json(actual))}"
     for key in expected:
         if key not in actual:
             return f"{where}.{key}", f"missing key {key!r} (got keys {sorted(actual)})"
-    partial = isinstance(expected, ErrorItem) and not is_strict()
+    partial = isinstance(expected, ErrorItem) and not strict
     extra = sorted(set(actual) - set(expected))
     if extra and not partial:
         return where, f"unexpected key {extra[0]!r}: expected exactly the keys {list(expected)}"
     for key, value in expected.items():
-        found = difference(value, actual[key], f"{where}.{key}")
+        found = difference(value, actual[key], f"{where}.{key}", strict=strict)
         if found:
             return found
     return None
 
 
-def _tail_difference(expected: EndsWith, actual: Any, where: str) -> tuple[str, str] | None:
+def _tail_difference(
+    expected: EndsWith, actual: Any, where: str, strict: bool
+) -> tuple[str, str] | None:
     if not isinstance(actual, list):
         return where, f"expected an array, got {json_type(actual)} {shorten(to_json(actual))}"
     if len(actual) < len(expected.tail):
         return where, f"expected at least {len(expected.tail)} items, got {len(actual)}"
     start = len(actual) - len(expected.tail)
     for offset, item in enumerate(expected.tail):
-        found = difference(item, actual[start + offset], f"{where}[{start + offset}]")
+        found = difference(
+            item, actual[start + offset], f"{where}[{start + offset}]", strict=strict
+        )
         if found:
             return found
     return None
@@ -220,42 +167,34 @@ def response_json(response: httpx.Response, expected: str = "a JSON body") -> An
     try:
         return response.json()
     except ValueError:
-        raise LectureMismatch(
+        raise mismatch(
             response, expected=expected, got=describe_response(response), where="$ (not JSON)"
         ) from None
 
 
-def check(
-    response: httpx.Response,
-    status: int | Sequence[int],
-    body: Any = UNSET,
-    *,
-    after: Sequence[str] = (),
-) -> Any:
+def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNSET) -> Any:
     """Check the status and, if given, the JSON body; return the parsed body (or None)."""
     statuses = [status] if isinstance(status, int) else list(status)
     shown = " or ".join(str(s) for s in statuses)
     expectation = shown if body is UNSET else f"{shown} {shorten(to_json(body))}"
     if response.status_code not in statuses:
-        raise LectureMismatch(
+        raise mismatch(
             response,
             expected=expectation,
             got=describe_response(response),
             where=f"$.status: expected {shown}, got {response.status_code}",
-            after=after,
         )
     if body is UNSET:
         return None
     actual = response_json(response, expectation)
-    found = difference(body, actual)
+    found = difference(body, actual, strict=is_strict(response))
     if found:
         where, what = found
-        raise LectureMismatch(
+        raise mismatch(
             response,
             expected=expectation,
             got=describe_response(response),
             where=f"{where}: {what}",
-            after=after,
         )
     return actual
 
@@ -264,7 +203,7 @@ def fail(
     response: httpx.Response | None, *, expected: str, where: str, got: str | None = None
 ) -> LectureMismatch:
     """A mismatch for a check that is not a plain body comparison (raise what this returns)."""
-    return LectureMismatch(
+    return mismatch(
         response,
         expected=expected,
         got=got if got is not None else (describe_response(response) if response else "-"),
@@ -297,17 +236,16 @@ def check_error(
     raise fail(response, expected=expected, where=f"$.detail: no item at {loc}, got locs {locs}")
 
 
-def check_refused(response: httpx.Response, *, after: Sequence[str] = ()) -> None:
+def check_refused(response: httpx.Response) -> None:
     """A 4xx whose JSON body has a ``detail``, as FastAPI's own errors (and its OpenAPI
     ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
     expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
     if not 400 <= response.status_code < 500:
-        raise LectureMismatch(
+        raise mismatch(
             response,
             expected=expectation,
             got=describe_response(response),
             where=f"$.status: expected 4xx, got {response.status_code}",
-            after=after,
         )
     body = response_json(response, expectation)
     if not isinstance(body, dict) or "detail" not in body:

@@ -14,6 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(frozen=True)
+class AnyJson:
+    """Any JSON body at all (the check is that it is JSON)."""
+
+    def __repr__(self) -> str:
+        return "(any JSON)"
+
+    def mismatch(self, actual: Any) -> str | None:
+        return None
+
+
 def is_number(value: Any) -> bool:
     """A JSON number: int or float, never a bool."""
     return isinstance(value, int | float) and not isinstance(value, bool)

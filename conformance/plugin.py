@@ -1,49 +1,44 @@
-"""pytest wiring for the conformance suite: options, markers, fixtures, report lines.
+"""pytest wiring for the conformance suite: options, markers, fixtures, failure reports.
 
 Registered once, by the ``pytest11`` entry point. ``--base-url`` belongs to pytest-base-url.
+In a run that collects none of the suite's tests, the plugin says nothing and does nothing.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
+from typing import Any
 
 import httpx
 import pytest
 
-from conformance import EXERCISES, expect
-from conformance.targets import (
-    Target,
-    Unreachable,
-    detect_exercise,
-    embedded,
-    in_process,
-    load_app,
-    remote,
-)
+from conformance import registry
+from conformance.expect import LectureMismatch
+from conformance.failure import Failure, Sent
+from conformance.settings import EXERCISE, FAILURE, SETTINGS, Settings
+from conformance.targets import Targets, Unreachable
 
 MARKERS = {
-    "ex1": "a test of the lecture's ex1 (hello, /add, /user/{user_id}, /items)",
-    "ex2": "a test of the lecture's ex2 (the model API: /fit, /predict, /coefs, /plot, /reset)",
     "robust": "the robust tier: what the lecture does not promise but a good server does "
     "(opt in with --robust)",
-    "slide(title): the lecture slide a test comes from, shown when it fails": "",
+    "slide(title)": "the lecture slide a test comes from, shown when it fails",
 }
 
 # The plugin's other parts, each with one job: hypothesis profiles, and grading.
 pytest_plugins = ["conformance.profiles", "conformance.grading.plugin"]
 
-TARGETS = pytest.StashKey["Targets"]()
+TARGETS = pytest.StashKey[Targets]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "FastAPI lecture conformance")
     group.addoption(
         "--exercise",
-        choices=EXERCISES,
         default=os.environ.get("CONFORMANCE_EXERCISE") or None,
-        help="the exercise the server implements (env CONFORMANCE_EXERCISE, ini "
-        "conformance_exercise). Default: both against the embedded reference apps, or, "
+        metavar="NAME",
+        help="the exercise the server implements: ex1 or ex2 (env CONFORMANCE_EXERCISE, ini "
+        "conformance_exercise). Default: all of them against the embedded reference apps, or, "
         "with --base-url/--app, detected from the server's /openapi.json.",
     )
     group.addoption(
@@ -73,17 +68,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=5.0,
         metavar="SECONDS",
-        help="seconds to wait for each response (default 5); after 3 time-outs in a row the "
-        "server counts as gone and later tests fail at once.",
+        help="seconds for each whole request: connect, headers and body (default 5); after 3 "
+        "time-outs in a row the server counts as gone and later tests fail at once.",
     )
     parser.addini("conformance_exercise", "the exercise the server implements (ex1 or ex2)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    for exercise in registry.exercises():
+        config.addinivalue_line("markers", f"{exercise.name}: a test of {exercise.title}")
     for name, description in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {description}" if description else name)
-    expect.configure(strict=config.getoption("strict_lecture"))
-    config.stash[TARGETS] = Targets(config)
+        config.addinivalue_line("markers", f"{name}: {description}")
+    settings = Settings.of(config)
+    config.stash[SETTINGS] = settings
+    config.stash[TARGETS] = Targets(settings)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -92,132 +90,124 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         targets.close()
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    targets = session.config.stash[TARGETS]
-    if targets.app:
-        try:
-            targets.loaded_app = load_app(targets.app)
-        except (ValueError, ImportError, SyntaxError) as error:
-            raise pytest.UsageError(f"--app {targets.app}: {error}") from None
-
-
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"conformance: {config.stash[TARGETS].describe()}"
-
-
-class Targets:
-    """The servers under test, created the first time a test needs one."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.base_url: str | None = config.getoption("base_url", None) or None
-        self.app: str | None = config.getoption("app")
-        self.timeout: float = config.getoption("request_timeout")
-        self.exercise: str | None = config.getoption("exercise") or (
-            config.getini("conformance_exercise") or None
-        )
-        self.loaded_app: object = None
-        self._targets: dict[str, Target] = {}
-
-    def describe(self) -> str:
-        which = self.exercise or ("detected from /openapi.json" if self.external else "ex1, ex2")
-        if self.app:
-            return f"{which} against {self.app} (in-process)"
-        if self.base_url:
-            return f"{which} against {self.base_url}"
-        return f"{which} against the embedded reference apps"
-
-    @property
-    def external(self) -> bool:
-        return bool(self.base_url or self.app)
-
-    def get(self, exercise: str) -> Target:
-        if exercise not in self._targets:
-            if self.app:
-                target = in_process(exercise, self.app, self.timeout, self.loaded_app)
-            elif self.base_url:
-                target = remote(exercise, self.base_url, self.timeout)
-            else:
-                target = embedded(exercise, self.timeout)
-            self._targets[exercise] = target
-        return self._targets[exercise]
-
-    def selected(self) -> set[str]:
-        """The exercises to run; with an external server, detected when not named."""
-        if self.exercise:
-            return {self.exercise}
-        if not self.external:
-            return set(EXERCISES)
-        probe = self.get("ex1")
-        try:
-            self.exercise = detect_exercise(probe.client)
-        except Unreachable as error:
-            pytest.exit(f"conformance: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
-        except LookupError as error:
-            pytest.exit(
-                f"conformance: could not tell which exercise {probe.base_url} implements: "
-                f"{error}.\nName it with --exercise ex1 or --exercise ex2.",
-                returncode=pytest.ExitCode.USAGE_ERROR,
-            )
-        if self.exercise != "ex1":
-            self._targets[self.exercise] = self._targets.pop("ex1")
-            self._targets[self.exercise].exercise = self.exercise
-        return {self.exercise}
-
-    def close(self) -> None:
-        for target in self._targets.values():
-            target.close()
-        self._targets.clear()
-
-
 def exercise_of(item: pytest.Item) -> str | None:
-    for name in EXERCISES:
+    """The exercise whose marker ``item`` carries (read once, at collection)."""
+    for name in registry.names():
         if item.get_closest_marker(name) is not None:
             return name
     return None
 
 
+def _say(config: pytest.Config, line: str) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line)
+
+
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    ours = [item for item in items if exercise_of(item)]
+    ours = False
+    for item in items:
+        name = exercise_of(item)
+        if name is not None:
+            item.stash[EXERCISE] = name
+            ours = True
     if not ours:
         return
-    targets = config.stash[TARGETS]
-    detected = targets.external and not targets.exercise
-    selected = targets.selected()
-    if detected:
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            where = targets.base_url or targets.app
-            reporter.write_line(f"conformance: {where} serves {targets.exercise}")
-    robust = config.getoption("robust")
+    settings, targets = config.stash[SETTINGS], config.stash[TARGETS]
+    _say(config, f"conformance: {settings.describe()}")
+    if settings.app:
+        targets.load_app()
+    try:
+        selected = targets.selected()
+        if settings.exercise is None and settings.external:
+            _say(config, f"conformance: {settings.base_url or settings.app} serves {selected[0]}")
+        targets.check_reachable(selected[0])
+    except Unreachable as error:
+        stop(config, items, str(error))
+    except LookupError as error:
+        stop(
+            config,
+            items,
+            f"could not tell which exercise {settings.base_url or settings.app} implements: "
+            f"{error}.\nName it with --exercise " + " or --exercise ".join(registry.names()),
+        )
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
-        name = exercise_of(item)
+        name = item.stash.get(EXERCISE, None)
         wanted = name is None or (
-            name in selected and (robust or item.get_closest_marker("robust") is None)
+            name in selected and (settings.robust or item.get_closest_marker("robust") is None)
         )
         (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    _grading().start(config, [i for i in keep if EXERCISE in i.stash], selected)
+
+
+def _grading() -> Any:
+    """The grading part of the plugin (loaded by ``pytest_plugins``, so imported here late)."""
+    from conformance.grading import plugin
+
+    return plugin
+
+
+def stop(config: pytest.Config, items: list[pytest.Item], reason: str) -> None:
+    """End the run before any test, with one sentence; the grading reports still say 0."""
+    settings = config.stash[SETTINGS]
+    exercises = (settings.exercise,) if settings.exercise else registry.names()
+    _grading().start(config, [], exercises, reason=reason)
+    pytest.exit(f"conformance: {reason}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture
+def conformance_settings(request: pytest.FixtureRequest) -> Settings:
+    """The run's settings (``--exercise``, ``--strict-lecture``, ``--robust``...)."""
+    return request.config.stash[SETTINGS]
 
 
 @pytest.fixture
 def exercise(request: pytest.FixtureRequest) -> str:
-    """The exercise (ex1 or ex2) the requesting test belongs to, from its marker."""
-    name = exercise_of(request.node)
+    """The exercise (ex1, ex2...) the requesting test belongs to, from its marker."""
+    name = request.node.stash.get(EXERCISE, None)
     if name is None:
-        raise pytest.UsageError(f"{request.node.nodeid} has no ex1 or ex2 marker")
+        raise pytest.UsageError(f"{request.node.nodeid} has no exercise marker")
     return name
 
 
 @pytest.fixture
-def client(request: pytest.FixtureRequest, exercise: str) -> Iterator[httpx.Client]:
-    """An httpx client for the server under test; it follows redirects, like ``requests``."""
-    yield request.config.stash[TARGETS].get(exercise).client
+def client(request: pytest.FixtureRequest, base_url: str | None, exercise: str) -> httpx.Client:
+    """An httpx client for the server under test (pytest-base-url's ``base_url``, the
+    embedded reference app, or ``--app``); it follows redirects within the server, like
+    ``requests``, and remembers what this test sent."""
+    target = request.config.stash[TARGETS].get(exercise, base_url)
+    target.transport.new_test()
+    return target.client
+
+
+def failure_of(item: pytest.Item, error: BaseException) -> Failure | None:
+    """The failure as data: a check's mismatch, or a request that got no answer."""
+    marker = item.get_closest_marker("slide")
+    slide = str(marker.args[0]) if marker and marker.args else None
+    notes = [str(note) for note in getattr(error, "__notes__", ())]
+    if isinstance(error, LectureMismatch):
+        return error.failure.with_context(slide=slide, notes=notes)
+    if isinstance(error, httpx.TransportError):
+        try:
+            request: httpx.Request | None = error.request
+        except RuntimeError:
+            request = None
+        return Failure(
+            expected="an answer from the server",
+            got="no answer",
+            where=f"the connection: {error}",
+            request=Sent.of(request) if request is not None else None,
+            slide=slide,
+            notes=tuple(notes),
+        )
+    return None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -225,15 +215,10 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if call.excinfo is None or not report.failed:
+    if call.excinfo is None or not report.failed or EXERCISE not in item.stash:
         return report
-    error = call.excinfo.value
-    marker = item.get_closest_marker("slide")
-    slide = marker.args[0] if marker and marker.args else None
-    if isinstance(error, expect.LectureMismatch):
-        report.longrepr = error.render(slide)
-    elif isinstance(error, httpx.TransportError):
-        request = getattr(error, "_request", None)
-        where = f"{request.method} {request.url}\n" if request is not None else ""
-        report.longrepr = f"{where}{error}"
+    failure = failure_of(item, call.excinfo.value)
+    if failure is not None:
+        report.longrepr = failure.render()
+        report.user_properties.append((FAILURE, failure.as_dict()))
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conformance.cases import Case, get, post
 from conformance.matchers import EndsWith, error
 from conformance.openapi import Body, Param
+from conformance.registry import Exercise, Operation
 
 NOT_AN_INTEGER = "Input should be a valid integer, unable to parse string as an integer"
 
@@ -114,11 +115,11 @@ CASES = [
 ITEMS = ("/items", "/items/")
 
 OPERATIONS = [
-    ("GET", ("/",)),
-    ("GET", ("/add",)),
-    ("GET", ("/user/{user_id}",)),
-    ("POST", ITEMS),
-    ("GET", ("/items/{item_id}",)),
+    Operation("GET", ("/",)),
+    Operation("GET", ("/add",)),
+    Operation("GET", ("/user/{user_id}",)),
+    Operation("POST", ITEMS),
+    Operation("GET", ("/items/{item_id}",)),
 ]
 
 INTEGER = frozenset({"integer"})
@@ -163,3 +164,14 @@ BODIES = [
         optional=frozenset({"description", "tax"}),
     ),
 ]
+
+EXERCISE = Exercise(
+    name="ex1",
+    title="the lecture's ex1 (hello, /add, /user/{user_id}, /items)",
+    app="reference_app.ex1:create_app",
+    cases=tuple(CASES),
+    operations=tuple(OPERATIONS),
+    parameters=tuple(PARAMETERS),
+    bodies=tuple(BODIES),
+    signature_paths=frozenset({"/add", "/user/{user_id}", *ITEMS, "/items/{item_id}"}),
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from conformance.cases import Case, Png, Redirect, get, post
 from conformance.matchers import close_all
 from conformance.openapi import Body
+from conformance.registry import Exercise, Operation
 from conformance.regression import least_squares, seeded_demo
 
 DEMO = seeded_demo()
@@ -27,6 +28,8 @@ FIT_DEMO = post("/fit", DEMO.body())
 CASES = [
     # "FastAPI - A model API": `# Redirect root requests to /docs` (code only, no transcript).
     Case("root-redirects-to-docs", "FastAPI - A model API", get("/"), 307, Redirect("/docs")),
+    # "FastAPI - A model API": `/reset` returns `{}` (code only, no transcript).
+    Case("reset-answers-empty-object", "FastAPI - A model API", RESET, 200, {}),
     # "Fitting the model"
     Case("fit-seeded-demo", "Fitting the model", FIT_DEMO, 200, COEFS, setup=(RESET,)),
     # "Predicting from the model"
@@ -54,11 +57,11 @@ CASES = [
 # The root redirect is include_in_schema=False in the lecture: it is not required here.
 
 OPERATIONS = [
-    ("POST", ("/fit",)),
-    ("POST", ("/predict",)),
-    ("GET", ("/coefs",)),
-    ("GET", ("/plot",)),
-    ("GET", ("/reset",)),
+    Operation("POST", ("/fit",)),
+    Operation("POST", ("/predict",)),
+    Operation("GET", ("/coefs",)),
+    Operation("GET", ("/plot",)),
+    Operation("GET", ("/reset",)),
 ]
 
 ARRAY = frozenset({"array"})
@@ -82,3 +85,12 @@ BODIES = [
         items={"X": frozenset({"array"})},
     ),
 ]
+
+EXERCISE = Exercise(
+    name="ex2",
+    title="the lecture's ex2 (the model API: /fit, /predict, /coefs, /plot, /reset)",
+    app="reference_app.ex2:create_app",
+    cases=tuple(CASES),
+    operations=tuple(OPERATIONS),
+    bodies=tuple(BODIES),
+)

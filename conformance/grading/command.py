@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from conformance import EXERCISES
+from conformance import registry
 from conformance.grading import classlist, reports, rubric
 from conformance.grading.run import Options, Result, grade_one
 
@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
         description="Start each student's app with uvicorn in its own process (never in this "
         "one), run the conformance suite against it, and write a report per app.",
     )
-    p.add_argument("exercise", choices=EXERCISES, help="the exercise the apps implement")
+    p.add_argument("exercise", choices=registry.names(), help="the exercise the apps implement")
     p.add_argument(
         "apps",
         nargs="+",

@@ -9,12 +9,13 @@ and show as properties in --junitxml).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from conformance import EXERCISES
 from conformance.grading import reports, rubric, scoring, table
+from conformance.settings import EXERCISE, FAILURE
 
 GRADER = pytest.StashKey["Grader"]()
 
@@ -47,70 +48,77 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Check the rubric; pick the 'grading' hypothesis profile for a --grade-report run.
+    """Pick the 'grading' hypothesis profile for a --grade-report or --classroom-report run.
 
     Runs before hypothesis' own pytest_configure, which then loads the profile as if it had
     been named with --hypothesis-profile (so the suite's properties use it too).
     """
+    graded = config.getoption("grade_report") or config.getoption("classroom_report")
+    if graded and not getattr(config.option, "hypothesis_profile", None):
+        config.option.hypothesis_profile = "grading"
+
+
+def start(
+    config: pytest.Config,
+    items: Sequence[pytest.Item],
+    exercises: Sequence[str],
+    *,
+    reason: str | None = None,
+) -> None:
+    """The suite's tests were collected: load the rubric, tag each test with its exercise and
+    tier, and (not on an xdist worker) start collecting outcomes for the score table and the
+    reports. ``reason``: the run stops before any test (the server does not answer)."""
     try:
         loaded = rubric.load(config.getoption("rubric"))
     except rubric.RubricError as error:
         raise pytest.UsageError(str(error)) from None
-    graded = config.getoption("grade_report") or config.getoption("classroom_report")
-    if graded and not getattr(config.option, "hypothesis_profile", None):
-        config.option.hypothesis_profile = "grading"
-    if hasattr(config, "workerinput"):
+    for item in items:
+        item.user_properties += [("exercise", exercise_of(item)), ("tier", tier_of(item))]
+    if hasattr(config, "workerinput") or GRADER in config.stash:
         return
-    grader = Grader(config, loaded)
+    grader = Grader(config, loaded, exercises, reason)
     config.stash[GRADER] = grader
     config.pluginmanager.register(grader, "conformance-grader")
 
 
-def exercise_and_tier(item: pytest.Item) -> tuple[str, str] | None:
-    for name in EXERCISES:
-        if item.get_closest_marker(name) is not None:
-            tier = "robust" if item.get_closest_marker("robust") else "documented"
-            return name, tier
+def exercise_of(item: pytest.Item) -> str:
+    return item.stash[EXERCISE]
+
+
+def tier_of(item: pytest.Item) -> str:
+    return "robust" if item.get_closest_marker("robust") else "documented"
+
+
+def failure_fields(report: pytest.TestReport) -> dict[str, Any] | None:
+    """The failure the suite recorded for a failed test, as data (see conformance.failure)."""
+    for key, value in report.user_properties:
+        if key == FAILURE and isinstance(value, dict):
+            return value
     return None
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        found = exercise_and_tier(item)
-        if found:
-            item.user_properties += [("exercise", found[0]), ("tier", found[1])]
-
-
-def failure_text(report: pytest.TestReport) -> str:
-    """The student-facing text of a failure (plugin.py renders ours as plain text)."""
-    longrepr = report.longrepr
-    if isinstance(longrepr, str):
-        return longrepr
-    crash = getattr(longrepr, "reprcrash", None)
+def fallback_text(report: pytest.TestReport) -> str:
+    """A failure that is not the suite's own (an error in a fixture, a crash): pytest's text."""
+    crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None:
         return str(crash.message)
     return report.longreprtext
 
 
-def one_line(report: pytest.TestReport, text: str) -> str:
-    """The line that says what went wrong: 'differs at ...', else the message's gist."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if line.startswith("differs at "):
-            return line.removeprefix("differs at ")
-    if not lines:
-        return report.when if report.when != "call" else "failed"
-    line = lines[-1] if isinstance(report.longrepr, str) else lines[0]
-    return line.removeprefix("AssertionError: ")
-
-
 class Grader:
     """Collects every conformance test's outcome; prints the table; writes the reports."""
 
-    def __init__(self, config: pytest.Config, loaded: rubric.Rubric) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        loaded: rubric.Rubric,
+        exercises: Sequence[str],
+        reason: str | None = None,
+    ) -> None:
         self.config = config
         self.rubric = loaded
+        self.exercises = tuple(exercises)
+        self.reason = reason
         self.outcomes: dict[str, scoring.Outcome] = {}
         self.written: list[str] = []
 
@@ -129,20 +137,25 @@ class Grader:
             self.outcomes[report.nodeid] = outcome
         if report.failed and outcome.outcome != "failed":
             outcome.outcome = "failed"
-            outcome.text = failure_text(report)
-            outcome.summary = one_line(report, outcome.text)
+            fields = failure_fields(report)
+            if fields is not None:
+                outcome.text, outcome.summary = fields["text"], fields["where"]
+                outcome.failure = fields
+            else:
+                outcome.text = fallback_text(report)
+                lines = [line.strip() for line in outcome.text.splitlines() if line.strip()]
+                outcome.summary = lines[0] if lines else report.when
         elif report.skipped and outcome.outcome != "failed":
             outcome.outcome = "skipped"
 
     def sheet(self) -> scoring.Sheet:
-        exercise = self.config.getoption("exercise", None)
-        return scoring.score(
-            self.rubric, list(self.outcomes.values()), [exercise] if exercise else []
-        )
+        return scoring.score(self.rubric, list(self.outcomes.values()), self.exercises)
 
     def results(self) -> dict[str, Any]:
         sheet = self.sheet()
         output = reports.summary(sheet)
+        if self.reason:
+            output = f"No test ran: {self.reason}\n{output}"
         failed = [o for o in self.outcomes.values() if o.outcome == "failed"]
         if failed and len(failed) == len(self.outcomes) and len({o.summary for o in failed}) == 1:
             output += f"\nEvery test failed the same way: {failed[0].summary}"

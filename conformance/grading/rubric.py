@@ -1,8 +1,9 @@
 """The rubric: points per group of tests, for each exercise and tier, read from TOML.
 
-The default rubric is ``rubric.toml`` next to this module; a teacher passes their own with
-``--rubric``. Tests are matched to groups by glob patterns over their *test key*,
-``"<file name>::<test name>"``, so a test added later falls into its endpoint's group.
+The default rubric is every registered exercise's own table (``rubrics/ex1.toml``, ...,
+named by the registry); a teacher passes their own with ``--rubric``. Tests are matched to
+groups by glob patterns over their *test key*, ``"<file name>::<test name>"``, so a test added
+later falls into its endpoint's group.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from conformance import EXERCISES
+from conformance import registry
 
 TIERS = ("documented", "robust")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -82,14 +82,18 @@ class Rubric:
         return sum(g.points for g in self.groups_of(exercise, tier))
 
 
-def default_path() -> Path:
-    return Path(str(resources.files("conformance.grading").joinpath("rubric.toml")))
+def load(path: str | None = None) -> Rubric:
+    """Read and check a rubric file (the default rubric when ``path`` is None)."""
+    if path:
+        return _load_file(Path(path))
+    tables = [_load_file(exercise.rubric_table) for exercise in registry.exercises()]
+    groups = tuple(group for table in tables for group in table.groups)
+    counted = frozenset().union(*(table.counted_tiers for table in tables))
+    return Rubric(groups, counted or frozenset({"documented"}), "the built-in rubric")
 
 
 @cache
-def load(path: str | None = None) -> Rubric:
-    """Read and check a rubric file (the default rubric when ``path`` is None)."""
-    where = Path(path) if path else default_path()
+def _load_file(where: Path) -> Rubric:
     try:
         data = tomllib.loads(where.read_text(encoding="utf-8"))
     except OSError as error:
@@ -101,14 +105,15 @@ def load(path: str | None = None) -> Rubric:
 
 def parse(data: dict[str, Any], source: str = "<rubric>") -> Rubric:
     """Build a rubric from parsed TOML, with a clear error for anything malformed."""
-    unknown = set(data) - {"version", "counted_tiers", *EXERCISES}
+    known = registry.names()
+    unknown = set(data) - {"version", "counted_tiers", *known}
     if unknown:
         raise RubricError(f"rubric {source}: unknown top-level key(s) {sorted(unknown)}")
     counted = data.get("counted_tiers", ["documented"])
     if not isinstance(counted, list) or not set(counted) <= set(TIERS):
         raise RubricError(f"rubric {source}: counted_tiers must be a list of {list(TIERS)}")
     groups: list[Group] = []
-    for exercise in EXERCISES:
+    for exercise in known:
         tiers = data.get(exercise, {})
         if not isinstance(tiers, dict) or not set(tiers) <= set(TIERS):
             raise RubricError(f"rubric {source}: [{exercise}] may only hold {list(TIERS)}")

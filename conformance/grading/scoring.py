@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from conformance.grading.rubric import Group, Rubric
 
@@ -25,6 +26,9 @@ class Outcome:
     outcome: str = "passed"
     text: str = ""
     summary: str = ""
+    failure: dict[str, Any] | None = None
+    """A failed test's failure as data (``conformance.failure.Failure.as_dict``), when the
+    suite's own check failed; ``text`` is its rendering and ``summary`` its ``where``."""
 
     @property
     def name(self) -> str:

@@ -10,16 +10,12 @@ import httpx
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import precondition, rule
 
-from conformance import expect, profiles
+from conformance import expect, profiles, stateful
 from conformance import strategies as gen
 from conformance.matchers import EndsWith
+from conformance.stateful import ClientMachine
 
 pytestmark = pytest.mark.ex1
 
@@ -90,21 +86,15 @@ def test_items_post_rejects_each_broken_field_at_its_loc(
         )
 
 
-class ItemsList(RuleBasedStateMachine):
+class ItemsList(ClientMachine):
     """POST /items and GET /items/{i} behave like appending to and indexing a list.
 
     The server may hold items already: the model learns the list from the first POST.
     """
 
     def __init__(self, client: httpx.Client) -> None:
-        super().__init__()
-        self.client = client
+        super().__init__(client)
         self.items: list[Any] | None = None
-        self.steps: list[str] = []
-
-    def record(self, step: str) -> None:
-        note(step)
-        self.steps = [*self.steps[-7:], step]
 
     @rule(item=gen.items())
     def post(self, item: dict[str, Any]) -> None:
@@ -112,8 +102,7 @@ class ItemsList(RuleBasedStateMachine):
         expected = (
             EndsWith((gen.stored(item),)) if self.items is None else [*self.items, gen.stored(item)]
         )
-        self.items = expect.check(response, 200, expected, after=self.steps)
-        self.record(f"POST /items {expect.to_json(item)} -> 200, {len(self.items)} items")
+        self.items = expect.check(response, 200, expected)
 
     # Draws never depend on the server's list (hypothesis replays them): an item counted back
     # from the end, wrapping around, so shrinking heads for the newest item.
@@ -122,8 +111,7 @@ class ItemsList(RuleBasedStateMachine):
     def get_an_item(self, back: int) -> None:
         assert self.items is not None
         index = len(self.items) - 1 - back % len(self.items)
-        expect.check(self.client.get(f"/items/{index}"), 200, self.items[index], after=self.steps)
-        self.record(f"GET /items/{index} -> 200")
+        expect.check(self.client.get(f"/items/{index}"), 200, self.items[index])
 
     @precondition(lambda self: self.items is not None)
     @rule(offset=st.integers(0, 1000))
@@ -131,14 +119,9 @@ class ItemsList(RuleBasedStateMachine):
         assert self.items is not None
         index = len(self.items) + offset
         response = self.client.get(f"/items/{index}")
-        expect.check(response, 404, {"detail": "Item not found"}, after=self.steps)
-        self.record(f"GET /items/{index} -> 404")
+        expect.check(response, 404, {"detail": "Item not found"})
 
 
 @pytest.mark.slide("Error handling - HTTPException")
 def test_items_behave_like_a_list(client: httpx.Client) -> None:
-    class Machine(ItemsList):
-        def __init__(self) -> None:
-            super().__init__(client)
-
-    run_state_machine_as_test(Machine, settings=profiles.suite_settings(share=0.5))
+    stateful.run(ItemsList, client)

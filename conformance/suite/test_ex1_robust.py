@@ -35,20 +35,15 @@ def post_widget(client: httpx.Client) -> list[Any]:
 @pytest.mark.parametrize("back", [1, 2], ids=["minus-1", "minus-2"])
 def test_items_negative_id_is_refused(client: httpx.Client, back: int) -> None:
     # A Python list reads items[-1] as the last item: the lecture's code answers 200 here.
-    count = len(post_widget(client))
-    check_refused(
-        client.get(f"/items/{-back}", headers=CLOSE), after=[f"POST /items -> 200, {count} items"]
-    )
+    post_widget(client)
+    check_refused(client.get(f"/items/{-back}", headers=CLOSE))
 
 
 @pytest.mark.slide("Error handling - HTTPException")
 def test_items_id_before_the_start_is_refused(client: httpx.Client) -> None:
     # items[-(len + 1)] is an IndexError: the lecture's code answers 500.
     count = len(post_widget(client))
-    check_refused(
-        client.get(f"/items/{-count - 1}", headers=CLOSE),
-        after=[f"POST /items -> 200, {count} items"],
-    )
+    check_refused(client.get(f"/items/{-count - 1}", headers=CLOSE))
 
 
 @pytest.mark.slide("Error handling - HTTPException")
@@ -85,9 +80,8 @@ def test_add_input_with_too_many_digits_is_refused(client: httpx.Client, digits:
 def test_items_refused_post_appends_nothing(client: httpx.Client, body: Any) -> None:
     before = post_widget(client)
     check_refused(client.post("/items", json=body, headers=CLOSE))
-    after = [f"POST /items -> 200, {len(before)} items", f"POST /items {expect.to_json(body)}"]
     response = client.post("/items", json=WIDGET)
-    expect.check(response, 200, [*before, gen.stored(WIDGET)], after=after)
+    expect.check(response, 200, [*before, gen.stored(WIDGET)])
 
 
 # These run last (profiles.runs_last): the lecture's code stores the item before it
@@ -110,7 +104,6 @@ def test_items_non_finite_number_is_refused_and_not_stored(
     response = client.post(
         "/items", content=content, headers={"content-type": "application/json", **CLOSE}
     )
-    check_refused(response, after=[f"POST /items -> 200, {len(before)} items"])
+    check_refused(response)
     response = client.post("/items", json=WIDGET, headers=CLOSE)
-    after = [f"POST /items -> 200, {len(before)} items", f"POST /items {content} (refused)"]
-    expect.check(response, 200, [*before, gen.stored(WIDGET)], after=after)
+    expect.check(response, 200, [*before, gen.stored(WIDGET)])

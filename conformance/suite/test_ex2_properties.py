@@ -12,18 +12,13 @@ import httpx
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import initialize, precondition, rule
 
-from conformance import expect, profiles
+from conformance import expect, profiles, stateful
 from conformance import strategies as gen
 from conformance.matchers import Close, close_all
 from conformance.regression import Dataset, Fit, least_squares
+from conformance.stateful import ClientMachine
 from conformance.transcript import check_png
 
 pytestmark = pytest.mark.ex2
@@ -46,9 +41,9 @@ def predictions_of(fit: Fit, X: list[list[float]]) -> dict[str, Any]:
     }
 
 
-def fit_on_server(client: httpx.Client, data: Dataset, after: list[str] | None = None) -> Fit:
+def fit_on_server(client: httpx.Client, data: Dataset) -> Fit:
     fit = least_squares(data.X, data.y)
-    expect.check(client.post("/fit", json=data.body()), 200, coefs_of(fit), after=after or ())
+    expect.check(client.post("/fit", json=data.body()), 200, coefs_of(fit))
     return fit
 
 
@@ -60,7 +55,7 @@ def test_fit_is_least_squares_for_any_well_conditioned_data(
 ) -> None:
     note(f"X = {data.X}, y = {data.y}")
     fit = fit_on_server(client, data)
-    expect.check(client.get("/coefs"), 200, coefs_of(fit), after=["POST /fit -> 200"])
+    expect.check(client.get("/coefs"), 200, coefs_of(fit))
 
 
 @pytest.mark.slide("Predicting from the model")
@@ -73,33 +68,25 @@ def test_predict_is_the_fitted_linear_function_of_x(
     fit = fit_on_server(client, training)
     X = data.draw(gen.rows(len(fit.coef)), label="X to predict")
     response = client.post("/predict", json={"X": X})
-    expect.check(response, 200, predictions_of(fit, X), after=["POST /fit -> 200"])
+    expect.check(response, 200, predictions_of(fit, X))
 
 
-class ModelApi(RuleBasedStateMachine):
+class ModelApi(ClientMachine):
     """/fit, /predict, /coefs, /plot and /reset in any order behave like one OLS model."""
 
     def __init__(self, client: httpx.Client) -> None:
-        super().__init__()
-        self.client = client
+        super().__init__(client)
         self.fit: Fit | None = None
         self.plotted = False
-        self.steps: list[str] = []
-
-    def record(self, step: str) -> None:
-        note(step)
-        self.steps = [*self.steps[-7:], step]
 
     @initialize()
     def start_from_reset(self) -> None:
         expect.check(self.client.get("/reset"), 200, {})
-        self.record("GET /reset -> 200")
 
     @rule(data=gen.datasets())
     def fit_data(self, data: Dataset) -> None:
-        self.fit = fit_on_server(self.client, data, self.steps)
+        self.fit = fit_on_server(self.client, data)
         self.plotted = False
-        self.record(f"POST /fit ({len(data.X)} rows, {len(data.X[0])} columns) -> 200")
 
     @precondition(lambda self: self.fit is not None)
     @rule(data=st.data())
@@ -107,14 +94,12 @@ class ModelApi(RuleBasedStateMachine):
         assert self.fit is not None
         X = data.draw(gen.rows(len(self.fit.coef)), label="X")
         response = self.client.post("/predict", json={"X": X})
-        expect.check(response, 200, predictions_of(self.fit, X), after=self.steps)
-        self.record(f"POST /predict {expect.to_json({'X': X})} -> 200")
+        expect.check(response, 200, predictions_of(self.fit, X))
 
     @rule()
     def coefs(self) -> None:
         expected = NOT_FITTED if self.fit is None else coefs_of(self.fit)
-        expect.check(self.client.get("/coefs"), 200, expected, after=self.steps)
-        self.record("GET /coefs -> 200")
+        expect.check(self.client.get("/coefs"), 200, expected)
 
     # A plot takes ~0.1 s to draw: check it once per model, not at every step.
     @precondition(lambda self: not self.plotted)
@@ -122,24 +107,18 @@ class ModelApi(RuleBasedStateMachine):
     def plot(self) -> None:
         response = self.client.get("/plot")
         if self.fit is None:
-            expect.check(response, 400, PLOT_BEFORE_FIT, after=self.steps)
+            expect.check(response, 400, PLOT_BEFORE_FIT)
         else:
-            check_png(response, after=self.steps)
+            check_png(response)
         self.plotted = True
-        self.record(f"GET /plot -> {response.status_code}")
 
     @rule()
     def reset(self) -> None:
-        expect.check(self.client.get("/reset"), 200, {}, after=self.steps)
+        expect.check(self.client.get("/reset"), 200, {})
         self.fit = None
         self.plotted = False
-        self.record("GET /reset -> 200")
 
 
 @pytest.mark.slide("FastAPI - A model API")
 def test_model_api_behaves_like_one_least_squares_model(client: httpx.Client) -> None:
-    class Machine(ModelApi):
-        def __init__(self) -> None:
-            super().__init__(client)
-
-    run_state_machine_as_test(Machine, settings=profiles.suite_settings(share=0.5))
+    stateful.run(ModelApi, client)

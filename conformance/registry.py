@@ -1,0 +1,137 @@
+"""The exercises: one registry says what exists, and every other part iterates over it.
+
+An exercise is declared once, in its cases module (``conformance/cases/ex1.py`` holds
+``EXERCISE = Exercise("ex1", ...)``): its name and marker text, the paths that identify it in
+a server's /openapi.json, its documented cases, its operations, parameters and body models,
+its reference app and its default rubric table. The plugin, the targets, the generic suite
+modules, grading, ``conformance serve``, the bench and the project's tests all read it here.
+
+Adding an exercise is adding its cases module, its reference app and its rubric table; a
+plugin of one's own may also :func:`register` one (the project's tests do, with a tiny app).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conformance.cases import Case
+    from conformance.openapi import Body, Param
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation the lecture's code declares: its method and the paths that count for it."""
+
+    method: str
+    paths: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """``"POST /items"``: how tests, ids and failures name it."""
+        return f"{self.method} {self.paths[0]}"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """Everything the suite knows about one exercise of the lecture."""
+
+    name: str
+    """``ex1``: the marker, the ``--exercise`` value, the rubric's table name."""
+    title: str
+    """What the exercise is, as the marker's description and the report header say it."""
+    app: str
+    """The reference app's factory, as ``module:function`` (called with no arguments)."""
+    cases: tuple[Case, ...]
+    """The lecture's transcripts for it, in lecture order."""
+    operations: tuple[Operation, ...]
+    """The operations its /openapi.json must declare (also what schemathesis exercises)."""
+    parameters: tuple[Param, ...] = ()
+    bodies: tuple[Body, ...] = ()
+    signature_paths: frozenset[str] = frozenset()
+    """Paths that tell this exercise apart in a server's /openapi.json (default: those of its
+    operations)."""
+    rubric: Path | None = None
+    """Its default rubric table (default: ``conformance/grading/rubrics/<name>.toml``)."""
+    domain: Any = None
+    """The inputs on which the lecture's code answers without crashing, per operation."""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Anything else an exercise's own suite modules want to share with the registry."""
+
+    @property
+    def signature(self) -> frozenset[str]:
+        if self.signature_paths:
+            return self.signature_paths
+        return frozenset(path for op in self.operations for path in op.paths)
+
+    @property
+    def rubric_table(self) -> Path:
+        if self.rubric is not None:
+            return self.rubric
+        folder = resources.files("conformance.grading").joinpath("rubrics")
+        return Path(str(folder.joinpath(f"{self.name}.toml")))
+
+    def create_app(self) -> Any:
+        """A fresh instance of the reference app (its own, empty state)."""
+        module_name, _, attr = self.app.partition(":")
+        factory: Callable[[], Any] = getattr(importlib.import_module(module_name), attr)
+        return factory()
+
+
+class Registry:
+    """The registered exercises, in registration order; the built-in ones load on first use."""
+
+    def __init__(self) -> None:
+        self._exercises: dict[str, Exercise] = {}
+        self._loaded = False
+
+    def _load_builtin(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        import conformance.cases as package
+
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            exercise = getattr(module, "EXERCISE", None)
+            if isinstance(exercise, Exercise) and exercise.name not in self._exercises:
+                self._exercises[exercise.name] = exercise
+
+    def register(self, exercise: Exercise) -> Exercise:
+        """Add an exercise (or replace one of the same name); return it."""
+        self._load_builtin()
+        self._exercises[exercise.name] = exercise
+        return exercise
+
+    def unregister(self, name: str) -> None:
+        self._exercises.pop(name, None)
+
+    def all(self) -> tuple[Exercise, ...]:
+        self._load_builtin()
+        return tuple(self._exercises.values())
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(exercise.name for exercise in self.all())
+
+    def get(self, name: str) -> Exercise:
+        self._load_builtin()
+        try:
+            return self._exercises[name]
+        except KeyError:
+            known = ", ".join(self._exercises) or "none"
+            raise LookupError(f"no exercise {name!r} (known: {known})") from None
+
+
+REGISTRY = Registry()
+"""The one registry. Its contents are what the lecture defines, not run settings."""
+
+register = REGISTRY.register
+exercises = REGISTRY.all
+names = REGISTRY.names
+get = REGISTRY.get

@@ -1,0 +1,64 @@
+"""The run's settings, read once from the command line, the environment and the ini file.
+
+They live in ``config.stash`` and reach the code through fixtures (``conformance_settings``,
+and the ``client``, whose transport carries ``strict``), never through module globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from conformance import registry
+
+
+@dataclass(frozen=True)
+class Settings:
+    exercise: str | None
+    """The exercise named with --exercise (env, ini); None: all, or detected."""
+    base_url: str | None
+    """pytest-base-url's --base-url (env, ini), read for detection and the header only: the
+    tests reach the server through the ``base_url`` fixture."""
+    app: str | None
+    strict: bool
+    robust: bool
+    timeout: float
+
+    @classmethod
+    def of(cls, config: pytest.Config) -> Settings:
+        exercise = config.getoption("exercise") or config.getini("conformance_exercise") or None
+        if exercise is not None and exercise not in registry.names():
+            known = ", ".join(registry.names())
+            raise pytest.UsageError(f"--exercise {exercise}: no such exercise (known: {known})")
+        return cls(
+            exercise=exercise,
+            base_url=config.getoption("base_url", None) or None,
+            app=config.getoption("app"),
+            strict=bool(config.getoption("strict_lecture")),
+            robust=bool(config.getoption("robust")),
+            timeout=float(config.getoption("request_timeout")),
+        )
+
+    @property
+    def external(self) -> bool:
+        return bool(self.base_url or self.app)
+
+    def describe(self) -> str:
+        which = self.exercise or (
+            "detected from /openapi.json" if self.external else ", ".join(registry.names())
+        )
+        if self.app:
+            return f"{which} against {self.app} (in-process)"
+        if self.base_url:
+            return f"{which} against {self.base_url}"
+        return f"{which} against the embedded reference apps"
+
+
+SETTINGS = pytest.StashKey[Settings]()
+
+EXERCISE = pytest.StashKey[str]()
+"""On each of the suite's test items: the exercise it belongs to (from its marker, read once)."""
+
+FAILURE = "conformance_failure"
+"""The ``user_properties`` key of a failed test's failure, as data (``Failure.as_dict``)."""

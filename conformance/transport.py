@@ -1,0 +1,361 @@
+"""How the suite talks to a server: bounded, same-origin, and with a memory of what it sent.
+
+Every request the suite sends goes through :class:`GuardedTransport`, which
+
+* gives each request one total deadline, covering connect, headers and body together (a
+  server that answers one byte a second cannot stretch it: every socket read and write is
+  given only what is left of it);
+* reads at most :data:`MAX_RESPONSE_BYTES` of a body, counted after decompression (it decodes
+  gzip and deflate itself, so a compression bomb stops at the cap);
+* sends nothing outside the server under test: a redirect to another origin fails with a
+  clear message instead of being followed;
+* turns an unreachable or hanging server into one clear message instead of a page of errors;
+* records each exchange of the running test (and of each hypothesis example), and hands that
+  history, with the run's settings, to the checks on every response (:func:`context_of`).
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+
+from conformance.failure import Exchange, Sent
+
+MAX_RESPONSE_BYTES = 20 * 1024 * 1024
+"""Responses larger than this (decompressed) are cut off: no lecture endpoint sends that much."""
+
+GIVE_UP_AFTER = 3
+"""Consecutive connection failures or time-outs after which the server counts as gone."""
+
+ACCEPTED_ENCODINGS = "gzip, deflate"
+"""What the suite asks for: the encodings it decodes itself, under the byte cap."""
+
+
+class ServerGone(httpx.TransportError):
+    """The server could not be reached, stopped answering, or sent too much."""
+
+
+class OffOrigin(httpx.TransportError):
+    """A redirect pointed away from the server under test."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check needs to know about a response beyond the response itself."""
+
+    history: tuple[Exchange, ...] = ()
+    """The requests sent before this one in the same test (or hypothesis example)."""
+    strict: bool = False
+    """``--strict-lecture``: compare to the letter."""
+
+
+CONTEXT = "conformance.context"
+
+
+def context_of(response: httpx.Response) -> Context:
+    """The context the suite's transport attached to ``response`` (empty for any other)."""
+    found = response.extensions.get(CONTEXT)
+    return found if isinstance(found, Context) else Context()
+
+
+# --- one deadline for the whole request ----------------------------------------------------
+
+
+class _Deadline(threading.local):
+    at: float = math.inf
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self.inner = inner
+        self.deadline = deadline
+
+    def _clamp(self, timeout: float | None, error: type[Exception]) -> float:
+        left = self.deadline.left()
+        if left <= 0:
+            raise error("the request's deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, self._clamp(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, self._clamp(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        return _DeadlineStream(self.inner.start_tls(*args, **kwargs), self.deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """The default network backend, with every connect, read and write held to the deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        self.inner = httpcore.SyncBackend()
+        self.deadline = deadline
+
+    def _timeout(self, timeout: float | None) -> float:
+        left = self.deadline.left()
+        if left <= 0:
+            raise httpcore.ConnectTimeout("the request's deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self.inner.connect_tcp(
+            host, port, self._timeout(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream, self.deadline)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self.inner.connect_unix_socket(path, self._timeout(timeout), socket_options)
+        return _DeadlineStream(stream, self.deadline)
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+
+def network_transport(deadline: _Deadline) -> httpx.HTTPTransport:
+    """httpx's own transport over a backend that keeps every socket call to ``deadline``."""
+    # No Nagle delay: a small POST otherwise waits for the server's delayed ACK (~40 ms).
+    options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    transport = httpx.HTTPTransport(socket_options=options)
+    transport._pool = httpcore.ConnectionPool(
+        socket_options=options, network_backend=_DeadlineBackend(deadline)
+    )
+    return transport
+
+
+# --- decoding under the cap ------------------------------------------------------------------
+
+
+class _Capped:
+    """Collects a body, decoding gzip or deflate, and refuses more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+        self.encoding = encoding
+        if encoding in ("", "identity"):
+            self.decoder: Any = None
+        elif encoding in ("gzip", "x-gzip"):
+            self.decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.decoder = zlib.decompressobj()
+        else:
+            raise ValueError(f"a body encoded as {encoding!r}, which was not asked for")
+        self._first = True
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise OverflowError
+        self.parts.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        if self.decoder is None:
+            self._keep(chunk)
+            return
+        if self._first and self.encoding == "deflate" and chunk[:1] != b"\x78":
+            self.decoder = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, no zlib header
+        self._first = False
+        data = chunk
+        while data:
+            out = self.decoder.decompress(data, self.limit - self.size + 1)
+            self._keep(out)
+            data = self.decoder.unconsumed_tail
+
+    def body(self) -> bytes:
+        if self.decoder is not None:
+            self._keep(self.decoder.flush())
+        return b"".join(self.parts)
+
+
+# --- the transport ---------------------------------------------------------------------------
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """Wraps a transport: one deadline per request, a byte cap, same origin only, a history."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        base_url: str,
+        timeout: float,
+        *,
+        strict: bool = False,
+        deadline: _Deadline | None = None,
+    ) -> None:
+        self.inner = inner
+        self.base_url = base_url
+        self.origin = _origin(httpx.URL(base_url))
+        self.timeout = timeout
+        self.strict = strict
+        self.deadline = deadline or _Deadline()
+        self.failures = 0
+        self.gone: str | None = None
+        self.history: list[Exchange] = []
+        self._example: object = None
+
+    def new_test(self) -> None:
+        """Forget the history: a new test starts."""
+        self.history = []
+        self._example = None
+
+    def _current_history(self) -> list[Exchange]:
+        """The history of the running hypothesis example (a new one starts empty)."""
+        from hypothesis.control import current_build_context
+        from hypothesis.errors import InvalidArgument
+
+        try:
+            example: object = current_build_context()
+        except InvalidArgument:
+            example = None
+        if example is not self._example:
+            if example is not None:
+                self.history = []
+            self._example = example
+        return self.history
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if _origin(request.url) != self.origin:
+            raise OffOrigin(
+                f"a redirect led to {request.url}, away from the server under test "
+                f"({self.base_url}); the suite follows redirects only within that server",
+                request=request,
+            )
+        if self.gone:
+            raise ServerGone(self.gone, request=request)
+        history = self._current_history()
+        self.deadline.at = time.monotonic() + self.timeout
+        try:
+            try:
+                response = self.inner.handle_request(request)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                # A kept-alive connection the server closed (uvicorn does after a crash) fails
+                # the next request before it is read: send it once more, on a new connection.
+                response = self.inner.handle_request(request)
+            content = self._read_capped(response, request)
+        except httpx.ConnectError:
+            self.gone = (
+                f"could not connect to {self.base_url}: is the server running and "
+                "listening on that address?"
+            )
+            raise ServerGone(self.gone, request=request) from None
+        except (httpx.TimeoutException, TimeoutError):
+            self.failures += 1
+            message = f"no answer within {self.timeout:g} s: {request.method} {request.url}"
+            if self.failures >= GIVE_UP_AFTER:
+                self.gone = (
+                    f"{self.base_url} stopped answering ({self.failures} requests in a row "
+                    f"got no whole answer within {self.timeout:g} s); later requests were not sent"
+                )
+            raise ServerGone(message, request=request) from None
+        finally:
+            self.deadline.at = math.inf
+        self.failures = 0
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        extensions = dict(response.extensions)
+        extensions[CONTEXT] = Context(tuple(history), self.strict)
+        history.append(Exchange(Sent.of(request), response.status_code))
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=content,
+            request=request,
+            extensions=extensions,
+        )
+
+    def _read_capped(self, response: httpx.Response, request: httpx.Request) -> bytes:
+        try:
+            collected = _Capped(
+                response.headers.get("content-encoding", "").strip().lower(), MAX_RESPONSE_BYTES
+            )
+            for chunk in response.stream:  # type: ignore[union-attr]
+                collected.feed(chunk)
+                if self.deadline.left() <= 0:
+                    raise TimeoutError
+            return collected.body()
+        except OverflowError:
+            raise ServerGone(
+                f"the response to {request.method} {request.url} is larger than "
+                f"{MAX_RESPONSE_BYTES // (1024 * 1024)} MiB (decompressed); stopped reading",
+                request=request,
+            ) from None
+        except (ValueError, zlib.error) as error:
+            raise ServerGone(
+                f"the response to {request.method} {request.url} could not be decoded: {error}",
+                request=request,
+            ) from None
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "testserver"}
+
+
+def make_client(
+    base_url: str,
+    timeout: float,
+    inner: httpx.BaseTransport | None = None,
+    *,
+    strict: bool = False,
+) -> httpx.Client:
+    """A client that behaves like ``requests`` in the lecture: it follows redirects (within
+    the server under test)."""
+    deadline = _Deadline()
+    if inner is None:
+        inner = network_transport(deadline)
+    transport = GuardedTransport(inner, base_url, timeout, strict=strict, deadline=deadline)
+    local = httpx.URL(base_url).host in LOOPBACK
+    return httpx.Client(
+        base_url=base_url,
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=True,
+        headers={"accept-encoding": ACCEPTED_ENCODINGS},
+        trust_env=not local,  # a proxy from the environment never sees loopback traffic
+    )
+
+
+def guard_of(client: httpx.Client) -> GuardedTransport | None:
+    """The suite's transport behind ``client``, if it is one of the suite's clients."""
+    transport = client._transport
+    return transport if isinstance(transport, GuardedTransport) else None
