@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -16,27 +15,26 @@ from typing import Any
 
 import httpx
 
+from conformance import registry
+from conformance.live import serve_process
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 
-#: The apps compared: the project's reference apps and the lecture's verbatim code.
+#: The apps compared, per registered exercise: the project's reference app (its factory,
+#: ``module:create_app()``) and the lecture's verbatim code.
 APPS: dict[str, dict[str, str]] = {
-    "ex1": {"reference": "reference_app.ex1:app", "lecture": "tests/lecture/ex1_app.py"},
-    "ex2": {"reference": "reference_app.ex2:app", "lecture": "tests/lecture/ex2_app.py"},
+    exercise.name: {
+        "reference": f"{exercise.app}()",
+        "lecture": f"tests/lecture/{exercise.name}_app.py",
+    }
+    for exercise in registry.exercises()
 }
 
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_mb(pid: int) -> float:
@@ -75,40 +73,10 @@ def served(
 
     ``startup_s`` is the time from spawning the process to its first HTTP response.
     """
-    port = free_port()
-    argv = [PYTHON, "-m", "bench.server", spec, str(port), *(["--record"] if record else [])]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,  # the lecture's code logs a traceback for each 500
-    )
-    try:
-        base_url = f"http://{HOST}:{port}"
-        _wait_until_up(process, base_url)
-        yield Server(process, base_url, time.perf_counter() - started)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], base_url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server {process.args!r} exited with {process.returncode}")
-        try:
-            httpx.get(f"{base_url}/openapi.json", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.005)
-    raise RuntimeError(f"the server {process.args!r} did not answer within {timeout} s")
+    argv = [PYTHON, "-m", "bench.server", spec, "{port}", *(["--record"] if record else [])]
+    # No log: the lecture's code logs a traceback for each 500.
+    with serve_process(argv, cwd=ROOT, env={**os.environ, **(env or {})}) as server:
+        yield Server(server.process, server.base_url, server.startup_seconds)
 
 
 def wall(argv: Sequence[str], *, env: dict[str, str] | None = None) -> tuple[float, str]:

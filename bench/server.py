@@ -1,6 +1,7 @@
 """Serve one app with uvicorn on 127.0.0.1 for the bench: ``python -m bench.server SPEC PORT``.
 
-``SPEC`` is ``module:attr`` (``reference_app.ex1:app``) or a path to a file holding ``app``
+``SPEC`` is ``module:attr`` (``reference_app.ex1:app``), ``module:factory()`` (an app factory,
+called: ``reference_app.ex1:create_app()``) or a path to a file holding ``app``
 (``tests/lecture/ex1_app.py``). With ``--record`` the app is wrapped in
 :class:`bench.recorder.Recorder`, which counts and records requests. Nothing else is imported,
 so the process's memory is the app's plus uvicorn's.
@@ -34,7 +35,9 @@ def load(spec: str) -> Any:
         return module.app
     module_name, _, attr = spec.partition(":")
     sys.path.insert(0, str(ROOT))
-    return getattr(importlib.import_module(module_name), attr or "app")
+    factory = attr.endswith("()")
+    found = getattr(importlib.import_module(module_name), attr.removesuffix("()") or "app")
+    return found() if factory else found
 
 
 def main() -> None:

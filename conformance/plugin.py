@@ -117,6 +117,7 @@ def pytest_collection_modifyitems(
         return
     settings, targets = config.stash[SETTINGS], config.stash[TARGETS]
     _say(config, f"conformance: {settings.describe()}")
+    _say(config, f"conformance: hypothesis profile {_profiles().active_profile()!r}")
     if settings.app:
         targets.load_app()
     try:
@@ -144,7 +145,9 @@ def pytest_collection_modifyitems(
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-    _grading().start(config, [i for i in keep if EXERCISE in i.stash], selected)
+    # Sections for exercises named or detected appear even when none of their tests ran.
+    shown = selected if settings.exercise or settings.external else ()
+    _grading().start(config, [i for i in keep if EXERCISE in i.stash], shown)
 
 
 def _grading() -> Any:
@@ -152,6 +155,13 @@ def _grading() -> Any:
     from conformance.grading import plugin
 
     return plugin
+
+
+def _profiles() -> Any:
+    """The hypothesis profiles part of the plugin (loaded by ``pytest_plugins``)."""
+    from conformance import profiles
+
+    return profiles
 
 
 def stop(config: pytest.Config, items: list[pytest.Item], reason: str) -> None:
@@ -220,5 +230,5 @@ def pytest_runtest_makereport(
     failure = failure_of(item, call.excinfo.value)
     if failure is not None:
         report.longrepr = failure.render()
-        report.user_properties.append((FAILURE, failure.as_dict()))
+        setattr(report, FAILURE, failure.as_dict())  # JSON-ready: it travels with xdist too
     return report

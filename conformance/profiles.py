@@ -63,21 +63,19 @@ settings.register_profile(
 # it is the same client for the whole session, so reusing it across examples is intended.
 _SUPPRESSED = (HealthCheck.function_scoped_fixture, HealthCheck.too_slow)
 
-_chosen: dict[str, str | None] = {"profile": None}
+HYPOTHESIS_DEFAULTS = ("default", "ci")
+"""The profiles hypothesis loads by itself when none is named (``ci`` under CI)."""
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Hypothesis' plugin loads a named profile globally; remember whether one was named.
-    _chosen["profile"] = config.getoption("hypothesis_profile", None) or None
-
-
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"conformance: hypothesis profile {active_profile()!r} (--hypothesis-profile to change)"
+def named_profile() -> str | None:
+    """The profile named with ``--hypothesis-profile`` (hypothesis has loaded it), if any."""
+    current = settings.get_current_profile_name()
+    return None if current in HYPOTHESIS_DEFAULTS else current
 
 
 def active_profile() -> str:
     """The profile the suite's properties use: the one named on the command line, else ours."""
-    return _chosen["profile"] or DEFAULT
+    return named_profile() or DEFAULT
 
 
 def suite_settings(share: float = 1.0) -> settings:
@@ -88,7 +86,7 @@ def suite_settings(share: float = 1.0) -> settings:
     ``max_examples`` for tests whose examples are expensive (state machines, schemathesis).
     """
     current = settings.get_profile(settings.get_current_profile_name())
-    parent = current if _chosen["profile"] else settings.get_profile(DEFAULT)
+    parent = settings.get_profile(active_profile())
     suppressed = tuple(dict.fromkeys((*parent.suppress_health_check, *_SUPPRESSED)))
     return settings(
         parent,
@@ -96,11 +94,6 @@ def suite_settings(share: float = 1.0) -> settings:
         max_examples=max(1, round(parent.max_examples * share)),
         verbosity=current.verbosity,  # --hypothesis-verbosity applies to our default too
     )
-
-
-def seed() -> int | None:
-    """A fixed seed for generators outside hypothesis (schemathesis) when derandomised."""
-    return 0 if suite_settings().derandomize else None
 
 
 def runs_last(test: Any) -> Any:

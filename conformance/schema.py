@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conformance import expect, profiles
+from conformance import expect, openapi, profiles
 
 Check = Callable[..., Any]
 
@@ -65,13 +65,7 @@ def load(client: httpx.Client) -> BaseSchema:
     The configuration is fixed, so a ``schemathesis.toml`` in the student's folder changes
     nothing here (it is for the ``schemathesis run`` command line).
     """
-    response = client.get("/openapi.json")
-    expect.check(response, 200)
-    document = expect.response_json(response, "200 with the server's OpenAPI document")
-    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-        raise expect.fail(
-            response, expected="an OpenAPI document (an object with 'paths')", where="$.paths"
-        )
+    document = openapi.fetch(client).spec
     return schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
 
 

@@ -61,4 +61,5 @@ EXERCISE = pytest.StashKey[str]()
 """On each of the suite's test items: the exercise it belongs to (from its marker, read once)."""
 
 FAILURE = "conformance_failure"
-"""The ``user_properties`` key of a failed test's failure, as data (``Failure.as_dict``)."""
+"""The attribute of a failed test's report that holds its failure as data
+(``Failure.as_dict``): what the grader and the reports read, never the rendered text."""

@@ -66,16 +66,6 @@ def items() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def stored(item: dict[str, Any]) -> dict[str, Any]:
-    """An Item as the server returns it: every field, null where it was left out."""
-    return {
-        "name": item["name"],
-        "description": item.get("description"),
-        "price": float(item["price"]),
-        "tax": None if item.get("tax") is None else float(item["tax"]),
-    }
-
-
 # Strings that no float parser reads as a number: no digits, and none of the letters of
 # "nan", "inf" and "infinity" (pydantic reads those as floats, and the lecture's code then
 # stores a NaN it cannot send back).

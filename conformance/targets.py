@@ -97,7 +97,7 @@ class Targets:
         try:
             self.loaded_app = appspec.load(appspec.resolve(self.settings.app))
         except (ValueError, ImportError, SyntaxError) as error:
-            raise pytest.UsageError(f"--app {self.settings.app}: {error}") from None
+            raise pytest.UsageError(f"--app {error}") from None
 
     def get(self, exercise: str, base_url: str | None) -> Target:
         if exercise not in self._targets:

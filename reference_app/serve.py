@@ -10,7 +10,7 @@ import argparse
 
 import uvicorn
 
-APPS = {"ex1": "reference_app.ex1:app", "ex2": "reference_app.ex2:app"}
+from conformance import registry
 
 
 def parser() -> argparse.ArgumentParser:
@@ -18,7 +18,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="conformance serve", description="Serve a reference app of the lecture."
     )
-    p.add_argument("exercise", choices=sorted(APPS), help="which app of the lecture to serve")
+    p.add_argument("exercise", choices=registry.names(), help="which app of the lecture to serve")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
     return p
@@ -27,5 +27,6 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Serve the chosen exercise until interrupted; return the exit status."""
     args = parser().parse_args(argv)
-    uvicorn.run(APPS[args.exercise], host=args.host, port=args.port)
+    factory = registry.get(args.exercise).app
+    uvicorn.run(factory, factory=True, host=args.host, port=args.port)
     return 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+from conformance.appspec import AppSpec
+from conformance.live import NotServing, serve_process
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 REPO = CORPUS.parent.parent
@@ -196,41 +196,11 @@ class Run:
         return self.startup_seconds + self.suite_seconds
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["MPLBACKEND"] = "Agg"
     return env
-
-
-def _wait_until_answering(proc: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            httpx.get(url + "/openapi.json", timeout=1.0)
-            return True
-        except httpx.TransportError:
-            time.sleep(0.05)
-    return False
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def suite_command(server: Server, base_url: str, junit: Path, extra: list[str]) -> list[str]:
@@ -258,44 +228,21 @@ def run_server(server: Server, extra: list[str], attempts: int = 3) -> Run:
     with tempfile.TemporaryDirectory(prefix="corpus-") as scratch:
         work = Path(scratch)
         for attempt in range(attempts):
-            port = free_port()
-            base_url = f"http://127.0.0.1:{port}"
             log_path = work / f"server-{attempt}.log"
-            started = time.monotonic()
+            app = AppSpec(server.path.parent, server.path.stem)
             with log_path.open("wb") as log:
-                proc = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        f"{server.path.stem}:app",
-                        "--app-dir",
-                        str(server.path.parent),
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--log-level",
-                        "warning",
-                    ],
-                    cwd=work,
-                    env=child_env(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
                 try:
-                    if not _wait_until_answering(proc, base_url, STARTUP_TIMEOUT):
-                        _stop(proc)
-                        run.server_log = log_path.read_text(errors="replace")
-                        if "address already in use" in run.server_log.lower():
-                            continue  # another process took the port in between: retry
-                        run.error = f"the server did not answer within {STARTUP_TIMEOUT:g} s"
-                        return run
-                    run.startup_seconds = time.monotonic() - started
-                    _run_suite(run, base_url, work)
-                finally:
-                    _stop(proc)
+                    with serve_process(
+                        app, cwd=work, env=child_env(), log=log, startup_timeout=STARTUP_TIMEOUT
+                    ) as served:
+                        run.startup_seconds = served.startup_seconds
+                        _run_suite(run, served.base_url, work)
+                except NotServing:
+                    run.server_log = log_path.read_text(errors="replace")
+                    if "address already in use" in run.server_log.lower():
+                        continue  # another process took the port in between: retry
+                    run.error = f"the server did not answer within {STARTUP_TIMEOUT:g} s"
+                    return run
             run.server_log = log_path.read_text(errors="replace")
             return run
         run.error = f"no free port after {attempts} attempts"

@@ -6,17 +6,14 @@ run, which breaks the lazy imports (numpy, matplotlib backends, httpcore) of a s
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from conformance.appspec import AppSpec
+from conformance.live import serve_process
 
 LECTURE = Path(__file__).parent / "lecture"
 
@@ -24,30 +21,8 @@ LECTURE = Path(__file__).parent / "lecture"
 @contextmanager
 def lecture_server(exercise: str, startup_timeout: float = 60.0) -> Iterator[str]:
     """Serve ``tests/lecture/<exercise>_app.py`` on a free loopback port; yield its URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "uvicorn", f"{exercise}_app:app", "--app-dir", str(LECTURE)]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "critical"]
-    server = subprocess.Popen(command, start_new_session=True)
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            try:  # a bare socket: no client library to import lazily
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"uvicorn did not serve the lecture's {exercise}") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    with serve_process(AppSpec(LECTURE, f"{exercise}_app"), startup_timeout=startup_timeout) as s:
+        yield s.base_url
 
 
 def suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

@@ -8,13 +8,8 @@ process (:func:`live_client`, built on ``conformance.live.serve``) or in a subpr
 from __future__ import annotations
 
 import importlib.util
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -74,57 +69,3 @@ def load_lecture_app(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def spawn(
-    argv: Sequence[str], url: str, *, timeout: float = 30.0
-) -> Iterator[subprocess.Popen[str]]:
-    """Run ``argv`` (a server) in the repository until ``url`` answers; stop it by its PID.
-
-    The server runs in its own process group, so uvicorn's workers or reloaders (if any)
-    stop with it; only this process group is ever signalled.
-    """
-    proc = subprocess.Popen(
-        list(argv),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                out = proc.stdout.read() if proc.stdout else ""
-                raise AssertionError(f"{argv} exited with {proc.returncode}:\n{out}")
-            try:
-                httpx.get(url, timeout=1, trust_env=False)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"{argv} did not answer {url} within {timeout} s"
-                    ) from None
-                time.sleep(0.1)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        if proc.stdout:
-            proc.stdout.close()

@@ -13,8 +13,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from conformance import registry
 from conformance.grading import rubric
-from conformance.grading.plugin import exercise_and_tier
+from conformance.grading.plugin import tier_of
+from conformance.settings import EXERCISE
 
 TESTS = """
 import pytest
@@ -30,7 +32,7 @@ def test_user_echoes():
     pass
 
 def test_user_mismatch():
-    raise expect.LectureMismatch(None, expected="200 {}", got="500 boom", where="$.status")
+    raise expect.fail(None, expected="200 {}", got="500 boom", where="$.status")
 
 def test_hello():
     pass
@@ -88,7 +90,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_default_rubric_is_each_exercise_out_of_100() -> None:
     loaded = rubric.load()
     assert loaded.counted_tiers == {"documented"}
-    for exercise in ("ex1", "ex2"):
+    for exercise in registry.names():
         assert loaded.possible(exercise, "documented") == 100
         assert loaded.possible(exercise, "robust") == 100
 
@@ -107,18 +109,33 @@ def test_every_suite_test_falls_into_a_group(pytester: pytest.Pytester) -> None:
     assert len(items) > 50
     strays, used = [], set()
     for item in items:
-        exercise, tier = exercise_and_tier(item) or ("?", "?")
+        exercise, tier = item.stash.get(EXERCISE, "?"), tier_of(item)
         group = loaded.group_for(exercise, tier, rubric.test_key(item.nodeid))
         if group is None:
             strays.append(f"{exercise} {tier} {item.nodeid}")
         else:
             used.add((group.exercise, group.tier, group.id))
-    assert strays == [], "tests in no group of rubric.toml"
-    documented = {(g.exercise, g.tier, g.id) for g in loaded.groups if g.tier == "documented"}
-    assert documented <= used, f"groups with no test: {sorted(documented - used)}"
+    assert strays == [], "tests in no group of the rubric"
+    every = {(g.exercise, g.tier, g.id) for g in loaded.groups}
+    assert every <= used, f"groups with no test: {sorted(every - used)}"
+    patterns = {(g.exercise, g.tier, g.id, p) for g in loaded.groups for p in g.tests}
+    keys = [
+        (item.stash.get(EXERCISE, "?"), tier_of(item), rubric.test_key(item.nodeid))
+        for item in items
+    ]
+    dead = sorted(
+        (exercise, tier, group, pattern)
+        for exercise, tier, group, pattern in patterns
+        if not any(
+            e == exercise and t == tier and rubric.compile_glob(pattern).fullmatch(key)
+            for e, t, key in keys
+        )
+    )
+    assert dead == [], f"rubric patterns that match no test: {dead}"
 
 
 def test_bad_rubric_is_one_clear_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_ex1_fake=TESTS)
     pytester.makefile(".toml", bad='[[ex1.documented]]\nid = "a"\npoints = -1\ntests = ["*"]\n')
     result = pytester.runpytest("--rubric", "bad.toml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

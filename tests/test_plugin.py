@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 from lecture_servers import suite
+
+from conformance.grading import rubric
 
 LECTURE = Path(__file__).parent / "lecture"
 
@@ -55,10 +58,20 @@ def test_exercise_and_base_url_come_from_option_env_then_ini(
         monkeypatch.setenv(name, value)
     if ini:
         pytester.makeini(f"[pytest]\nconformance_exercise = {ini}\n")
-    pytester.makepyfile("def test_nothing():\n    assert True\n")
-    result = pytester.runpytest_subprocess(*args)
+    result = suite(pytester, "--collect-only", "-q", *args)
     result.stdout.fnmatch_lines([f"conformance: *{expected}*"])
+    # The URLs name closed ports: the run then stops at once with one sentence.
+    assert result.ret == (pytest.ExitCode.USAGE_ERROR if "http" in expected else 0)
+
+
+def test_silent_in_a_project_without_conformance_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    assert True\n")
+    # A rubric that does not exist: it is not even read when no conformance test is collected.
+    result = pytester.runpytest_subprocess("--rubric", "no-such-rubric.toml")
     assert result.ret == 0
+    lines = (result.stdout.str() + result.stderr.str()).splitlines()
+    assert [line for line in lines if "conformance:" in line or "rubric" in line] == []
+    assert "score" not in result.stdout.str()
 
 
 def test_detects_ex1_and_passes_the_lecture_code(
@@ -100,15 +113,31 @@ def test_unreachable_server_without_exercise_is_one_clear_message(
     result.stdout.fnmatch_lines(["*could not connect to http://127.0.0.1:9*"])
 
 
-def test_unreachable_server_fails_every_test_at_once(pytester: pytest.Pytester) -> None:
+def test_unreachable_server_with_exercise_is_one_message_and_a_zero_report(
+    pytester: pytest.Pytester,
+) -> None:
     started = time.monotonic()
-    result = suite(pytester, "--base-url", "http://127.0.0.1:9", "--exercise", "ex1")
+    result = suite(
+        pytester,
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--exercise",
+        "ex1",
+        "--grade-report",
+        "r.json",
+    )
     elapsed = time.monotonic() - started
-    outcomes = result.parseoutcomes()
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    assert outcomes["failed"] > 50 and "passed" not in outcomes
-    assert "Traceback" not in result.stdout.str()
-    result.stdout.fnmatch_lines(["*could not connect to http://127.0.0.1:9*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stdout.str()
+    assert "Traceback" not in text and "FAILED" not in text and " failed" not in text
+    result.stdout.fnmatch_lines(
+        ["*could not connect to http://127.0.0.1:9: is the server running*"]
+    )
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert report["score"] == 0 and report["max_score"] == 100
+    assert {t["score"] for t in report["tests"]} == {0}
+    assert len(report["tests"]) == len(rubric.load().groups_of("ex1", "documented"))
+    assert "could not connect to http://127.0.0.1:9" in report["output"]
     assert elapsed < 30
 
 
@@ -148,7 +177,7 @@ def test_app_option_runs_in_process(pytester: pytest.Pytester) -> None:
 def test_app_option_with_a_missing_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = suite(pytester, "--app", "no/such/app.py", "--exercise", "ex1")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--app no/such/app.py: no such file or module*"])
+    result.stderr.fnmatch_lines(["*--app no/such/app.py: no such file*"])
 
 
 REDIRECT_302 = (

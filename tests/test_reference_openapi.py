@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from reference_fixtures import load_lecture_app
 
-from reference_app import ex1, ex2
+from conformance import registry
 
 JSON = "application/json"
 
@@ -22,11 +22,8 @@ def spec(app: Any) -> dict[str, Any]:
     return document
 
 
-REFERENCE = {"ex1": spec(ex1.create_app()), "ex2": spec(ex2.create_app())}
-LECTURE = {
-    "ex1": spec(load_lecture_app("ex1_app").app),
-    "ex2": spec(load_lecture_app("ex2_app").app),
-}
+REFERENCE = {ex.name: spec(ex.create_app()) for ex in registry.exercises()}
+LECTURE = {ex.name: spec(load_lecture_app(f"{ex.name}_app").app) for ex in registry.exercises()}
 OPERATIONS = [
     (exercise, path, method)
     for exercise, document in LECTURE.items()
@@ -46,7 +43,7 @@ def schema_of(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any
 
 
 def test_same_operations_as_the_lecture() -> None:
-    for exercise in ("ex1", "ex2"):
+    for exercise in registry.names():
         reference, lecture = REFERENCE[exercise], LECTURE[exercise]
         assert {p: sorted(ops) for p, ops in reference["paths"].items()} == {
             p: sorted(ops) for p, ops in lecture["paths"].items()

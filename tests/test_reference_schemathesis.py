@@ -8,23 +8,22 @@ runs from the repository, so it reads the top-level schemathesis.toml. The run i
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 
 import pytest
-from reference_fixtures import BIN, REPO, free_port, spawn
+from reference_fixtures import BIN, REPO
+
+from conformance import registry
+from conformance.live import serve_process
 
 SCHEMATHESIS = BIN / "schemathesis"
 BUDGET_SECONDS = 60  # a hard stop; a run normally takes under 10 s
 
 
-@pytest.mark.parametrize("exercise", ["ex1", "ex2"])
+@pytest.mark.parametrize("exercise", registry.names())
 def test_schemathesis_finds_no_failure(exercise: str) -> None:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = [sys.executable, "-m", "uvicorn", f"reference_app.{exercise}:app"]
-    server += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    with spawn(server, f"{base_url}/openapi.json"):
+    with serve_process(f"reference_app.{exercise}:app", cwd=REPO) as server:
+        base_url = server.base_url
         started = time.monotonic()
         run = subprocess.run(
             [

@@ -10,8 +10,10 @@ import sys
 
 import httpx
 import pytest
-from reference_fixtures import BIN, free_port, spawn
+from reference_fixtures import BIN, REPO
 
+from conformance import registry
+from conformance.live import serve_process
 from reference_app.serve import parser
 
 HELLO = {
@@ -27,31 +29,25 @@ def check_serving(base_url: str, exercise: str) -> None:
     assert r.json() == expected
 
 
-@pytest.mark.parametrize("exercise", ["ex1", "ex2"])
+@pytest.mark.parametrize("exercise", registry.names())
 def test_fastapi_run(exercise: str) -> None:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
     argv = [str(BIN / "fastapi"), "run", f"reference_app/{exercise}.py"]
-    argv += ["--host", "127.0.0.1", "--port", str(port)]
-    with spawn(argv, f"{base_url}/openapi.json", timeout=60):
-        check_serving(base_url, exercise)
+    argv += ["--host", "127.0.0.1", "--port", "{port}"]
+    with serve_process(argv, cwd=REPO) as server:
+        check_serving(server.base_url, exercise)
 
 
 def test_uvicorn_import_string() -> None:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    argv = [sys.executable, "-m", "uvicorn", "reference_app.ex1:app", "--port", str(port)]
-    with spawn(argv, f"{base_url}/openapi.json"):
-        check_serving(base_url, "ex1")
+    argv = [sys.executable, "-m", "uvicorn", "reference_app.ex1:app", "--port", "{port}"]
+    with serve_process(argv, cwd=REPO) as server:
+        check_serving(server.base_url, "ex1")
 
 
 def test_serve_main() -> None:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    argv = ["ex1", "--port", str(port)]
-    code = f"import sys; from reference_app.serve import main; sys.exit(main({argv!r}))"
-    with spawn([sys.executable, "-c", code], f"{base_url}/openapi.json"):
-        check_serving(base_url, "ex1")
+    code = "import sys; from reference_app.serve import main; sys.exit(main(sys.argv[1:]))"
+    argv = [sys.executable, "-c", code, "ex1", "--port", "{port}"]
+    with serve_process(argv, cwd=REPO) as server:
+        check_serving(server.base_url, "ex1")
 
 
 def test_serve_defaults_to_loopback_port_8000() -> None:

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import pytest
 from misbehaving.sockets import closed_port, huge_body_server, silent_server
 
+from conformance.appspec import AppSpec
 from conformance.grading.run import Options
-from conformance.grading.server import free_port, stop_group
-from conformance.live import serve
+from conformance.live import serve, serve_process
 
 MISBEHAVING = Path(__file__).parent / "misbehaving"
 
@@ -78,26 +77,15 @@ def test_server_that_never_answers_ends_in_bounded_time(tmp_path: Path) -> None:
 
 
 def test_server_that_dies_mid_run(tmp_path: Path) -> None:
-    port = free_port()
     env = {"PATH": os.environ["PATH"], "DIE_AFTER": "30", "HOME": str(tmp_path)}
-    command = [sys.executable, "-m", "uvicorn", "dies_after:app", "--app-dir", str(MISBEHAVING)]
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=MISBEHAVING,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_for(url)
+    app = AppSpec(MISBEHAVING, "dies_after")
+    with (
+        (tmp_path / "server.log").open("wb") as log,
+        serve_process(app, cwd=MISBEHAVING, env=env, log=log) as server,
+    ):
+        url = server.base_url
         done, elapsed, results = run_suite(url, tmp_path, "--request-timeout", "2")
-    finally:
-        stop_group(server)
-        log.close()
-    assert server.returncode == 3, "the server should have ended itself"
+    assert server.process.returncode == 3, "the server should have ended itself"
     assert done.returncode == 1, done.stdout[-3000:]
     assert 0 < results["score"] < 100, "some tests ran before the server died"
     assert f"could not connect to {url}" in failed_outputs(results)
@@ -126,16 +114,3 @@ def test_server_sending_a_huge_body_is_cut_off(tmp_path: Path) -> None:
     assert "is larger than 20 MiB; stopped reading" in failed_outputs(results)
     assert results["score"] == 0
     assert elapsed < 90, f"took {elapsed:.1f} s"
-
-
-def _wait_for(url: str, timeout: float = 20) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/openapi.json", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    pytest.fail(f"{url} did not start")

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from lecture_servers import lecture_server, suite
 
+from conformance import registry
+
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 LECTURE = Path(__file__).parent / "lecture"
@@ -50,7 +52,7 @@ LECTURE_FINDINGS = {
 }
 
 
-@pytest.mark.parametrize("exercise", ["ex1", "ex2"])
+@pytest.mark.parametrize("exercise", registry.names())
 def test_lecture_code_fails_the_robust_tier_for_the_known_reasons(
     pytester: pytest.Pytester, fresh_lecture_url: str, exercise: str
 ) -> None:
@@ -73,7 +75,7 @@ def test_lecture_code_fails_the_robust_tier_for_the_known_reasons(
         assert "Traceback" not in found[test]
 
 
-@pytest.mark.parametrize("exercise", ["ex1", "ex2"])
+@pytest.mark.parametrize("exercise", registry.names())
 def test_reference_apps_pass_the_robust_tier(pytester: pytest.Pytester, exercise: str) -> None:
     result = suite(pytester, "--exercise", exercise, "--robust", "-m", "robust")
     assert result.ret == 0, result.stdout.str()[-3000:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.cases import Case, get, post
 from conformance.matchers import EndsWith, error
 from conformance.openapi import Body, Param
@@ -11,6 +13,18 @@ NOT_AN_INTEGER = "Input should be a valid integer, unable to parse string as an 
 
 WIDGET = {"name": "Widget", "price": 9.99}
 GADGET = {"name": "Gadget", "price": 4.99, "description": "A useful gadget", "tax": 0.25}
+
+
+def stored(item: dict[str, Any]) -> dict[str, Any]:
+    """An Item as the server sends it back: every field, in the model's order, null where it
+    was left out, and the numbers as floats (the model's ``price: float`` makes 3 into 3.0)."""
+    return {
+        "name": item["name"],
+        "description": item.get("description"),
+        "price": float(item["price"]),
+        "tax": None if item.get("tax") is None else float(item["tax"]),
+    }
+
 
 STORED_WIDGET = {"name": "Widget", "description": None, "price": 9.99, "tax": None}
 STORED_GADGET = {"name": "Gadget", "description": "A useful gadget", "price": 4.99, "tax": 0.25}

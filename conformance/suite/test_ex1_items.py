@@ -10,16 +10,10 @@ import httpx
 import pytest
 
 from conformance import expect
+from conformance.cases.ex1 import stored
 from conformance.matchers import EndsWith
 
 pytestmark = [pytest.mark.ex1, pytest.mark.slide("Usage - Demo")]
-
-FIELDS = ("name", "description", "price", "tax")
-
-
-def stored(item: dict[str, Any]) -> dict[str, Any]:
-    """An item as the server returns it: all four keys, optional ones null when omitted."""
-    return {key: item.get(key) for key in FIELDS}
 
 
 def post_item(client: httpx.Client, item: dict[str, Any]) -> list[Any]:

@@ -14,6 +14,7 @@ from hypothesis.stateful import precondition, rule
 
 from conformance import expect, profiles, stateful
 from conformance import strategies as gen
+from conformance.cases.ex1 import stored
 from conformance.matchers import EndsWith
 from conformance.stateful import ClientMachine
 
@@ -60,7 +61,7 @@ def test_items_post_returns_any_valid_item_unchanged(
     client: httpx.Client, item: dict[str, Any]
 ) -> None:
     note(f"item = {item!r}")
-    expect.check(client.post("/items", json=item), 200, EndsWith((gen.stored(item),)))
+    expect.check(client.post("/items", json=item), 200, EndsWith((stored(item),)))
 
 
 @pytest.mark.slide("Usage - Demo")
@@ -99,9 +100,7 @@ class ItemsList(ClientMachine):
     @rule(item=gen.items())
     def post(self, item: dict[str, Any]) -> None:
         response = self.client.post("/items", json=item)
-        expected = (
-            EndsWith((gen.stored(item),)) if self.items is None else [*self.items, gen.stored(item)]
-        )
+        expected = EndsWith((stored(item),)) if self.items is None else [*self.items, stored(item)]
         self.items = expect.check(response, 200, expected)
 
     # Draws never depend on the server's list (hypothesis replays them): an item counted back

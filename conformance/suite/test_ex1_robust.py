@@ -14,19 +14,17 @@ from hypothesis import given, note
 
 from conformance import expect, profiles
 from conformance import strategies as gen
+from conformance.cases.ex1 import WIDGET, stored
 from conformance.expect import check_refused
 from conformance.matchers import EndsWith
 from conformance.schema import CLOSE
 
 pytestmark = [pytest.mark.ex1, pytest.mark.robust]
 
-WIDGET = {"name": "Widget", "price": 9.99}
-
 
 def post_widget(client: httpx.Client) -> list[Any]:
     """POST a valid item; the server's whole list, which ends with it."""
-    stored = gen.stored(WIDGET)
-    body = expect.check(client.post("/items", json=WIDGET), 200, EndsWith((stored,)))
+    body = expect.check(client.post("/items", json=WIDGET), 200, EndsWith((stored(WIDGET),)))
     assert isinstance(body, list)
     return body
 
@@ -81,7 +79,7 @@ def test_items_refused_post_appends_nothing(client: httpx.Client, body: Any) -> 
     before = post_widget(client)
     check_refused(client.post("/items", json=body, headers=CLOSE))
     response = client.post("/items", json=WIDGET)
-    expect.check(response, 200, [*before, gen.stored(WIDGET)])
+    expect.check(response, 200, [*before, stored(WIDGET)])
 
 
 # These run last (profiles.runs_last): the lecture's code stores the item before it
@@ -106,4 +104,4 @@ def test_items_non_finite_number_is_refused_and_not_stored(
     )
     check_refused(response)
     response = client.post("/items", json=WIDGET, headers=CLOSE)
-    expect.check(response, 200, [*before, gen.stored(WIDGET)])
+    expect.check(response, 200, [*before, stored(WIDGET)])
