@@ -12,14 +12,13 @@ from typing import Any
 
 import httpx
 
-from conformance.failure import Failure, LectureMismatch, Sent, shorten
+from conformance.failure import Failure, Sent, shorten
+from conformance.failure import LectureMismatch as LectureMismatch
 from conformance.matchers import EndsWith, ErrorItem
 from conformance.transport import context_of
 
 UNSET: Any = object()
 """Marks an expectation that is not checked (a body that may be anything)."""
-
-__all__ = ["UNSET", "LectureMismatch", "check", "check_error", "check_refused", "fail"]
 
 
 def is_strict(response: httpx.Response | None) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from conformance import expect
+from conformance.failure import shorten
 
 NO_DEFAULT: Any = object()
 
@@ -179,7 +180,7 @@ def check_parameter(doc: Document, param: Param) -> None:
             expected=f"{param.name!r}: {param.location}, "
             f"{'required' if param.required else 'optional'}, {'/'.join(sorted(param.types))}"
             + ("" if param.default is NO_DEFAULT else f", default {param.default!r}"),
-            got=expect.shorten(expect.to_json(found)),
+            got=shorten(expect.to_json(found)),
             where=f"{where}[{param.name!r}]: " + "; ".join(problems),
         )
 
@@ -194,7 +195,7 @@ def check_body(doc: Document, body: Body) -> None:
         raise expect.fail(
             response,
             expected="a JSON request body",
-            got=expect.shorten(expect.to_json(op.get("requestBody"))),
+            got=shorten(expect.to_json(op.get("requestBody"))),
             where=f"{where}: no application/json schema",
         )
     properties = schema.get("properties", {})
@@ -216,6 +217,6 @@ def check_body(doc: Document, body: Body) -> None:
         raise expect.fail(
             response,
             expected=f"a body with fields {sorted(body.fields)}, required {sorted(body.required)}",
-            got=expect.shorten(expect.to_json(schema)),
+            got=shorten(expect.to_json(schema)),
             where=f"{where}: " + "; ".join(problems),
         )

@@ -181,7 +181,7 @@ def conformance_settings(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture
 def exercise(request: pytest.FixtureRequest) -> str:
     """The exercise (ex1, ex2...) the requesting test belongs to, from its marker."""
-    name = request.node.stash.get(EXERCISE, None)
+    name: str | None = request.node.stash.get(EXERCISE, None)
     if name is None:
         raise pytest.UsageError(f"{request.node.nodeid} has no exercise marker")
     return name

@@ -20,7 +20,8 @@ class Fit:
     coef: tuple[float, ...]
 
     def predict(self, X: list[list[float]]) -> list[float]:
-        return (np.asarray(X, dtype=float) @ np.asarray(self.coef) + self.intercept).tolist()
+        values = np.asarray(X, dtype=float) @ np.asarray(self.coef) + self.intercept
+        return [float(v) for v in values]
 
 
 def least_squares(X: list[list[float]], y: list[float]) -> Fit:

@@ -32,8 +32,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conformance import expect, openapi, profiles
+from conformance.failure import shorten
 
 Check = Callable[..., Any]
+Operation = APIOperation[Any, Any, Any, Any]
+GeneratedCase = Case[Any]
 
 NO_SERVER_ERROR: tuple[Check, ...] = (not_a_server_error,)
 """A server never answers 5xx, whatever it is sent."""
@@ -69,7 +72,7 @@ def load(client: httpx.Client) -> BaseSchema:
     return schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
 
 
-def operation(schema: BaseSchema, label: str) -> APIOperation:
+def operation(schema: BaseSchema, label: str) -> Operation:
     """The operation ``label`` ("POST /items"); a trailing slash on the path is tolerated."""
     method, path = label.split(" ", 1)
     for result in schema.get_all_operations():
@@ -86,7 +89,7 @@ def operation(schema: BaseSchema, label: str) -> APIOperation:
     )
 
 
-def cases(operation: APIOperation, *, negative: bool) -> st.SearchStrategy[Case]:
+def cases(operation: Operation, *, negative: bool) -> st.SearchStrategy[GeneratedCase]:
     """Requests for ``operation``: valid by its schema, or (``negative``) valid and invalid."""
     valid = operation.as_strategy(GenerationMode.POSITIVE)
     if not negative:
@@ -94,7 +97,7 @@ def cases(operation: APIOperation, *, negative: bool) -> st.SearchStrategy[Case]
     return st.one_of(valid, operation.as_strategy(GenerationMode.NEGATIVE))
 
 
-def send(client: httpx.Client, case: Case) -> httpx.Response:
+def send(client: httpx.Client, case: GeneratedCase) -> httpx.Response:
     """Send a generated case through the suite's client (it follows redirects, like requests)."""
     kwargs = case.as_transport_kwargs(base_url=str(client.base_url).rstrip("/"))
     headers = {
@@ -118,7 +121,9 @@ def send(client: httpx.Client, case: Case) -> httpx.Response:
     )
 
 
-def call_and_check(client: httpx.Client, case: Case, checks: Sequence[Check]) -> httpx.Response:
+def call_and_check(
+    client: httpx.Client, case: GeneratedCase, checks: Sequence[Check]
+) -> httpx.Response:
     """Send ``case`` and run ``checks`` on the answer; a failed check is a LectureMismatch."""
     response = send(client, case)
     try:
@@ -158,7 +163,7 @@ def mismatch(response: httpx.Response, failures: list[Failure]) -> expect.Lectur
     return expect.fail(
         response,
         expected=f"what the server's own /openapi.json declares for {failure.operation}",
-        where=f"{failure.title} [{failure.code}]: {expect.shorten(message, 400)}",
+        where=f"{failure.title} [{failure.code}]: {shorten(message, 400)}",
     )
 
 
@@ -179,7 +184,7 @@ def check_every_case(
 
     @profiles.suite_settings(share=share)
     @given(case=strategy)
-    def each_case(case: Case) -> None:
+    def each_case(case: GeneratedCase) -> None:
         call_and_check(client, case, checks)
 
     each_case()

@@ -3,6 +3,8 @@
 Each test resets the model first, so no test depends on another or on their order.
 """
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -30,7 +32,7 @@ DATASETS = {
 }
 
 
-def coefs_of(data: Dataset) -> dict:
+def coefs_of(data: Dataset) -> dict[str, Any]:
     fit = least_squares(data.X, data.y)
     return {"intercept": Close(fit.intercept), "coef": close_all(fit.coef)}
 
