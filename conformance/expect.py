@@ -72,22 +72,23 @@ def describe_response(response: httpx.Response) -> str:
 # --- comparing JSON ---------------------------------------------------------------------
 
 
+JSON_TYPES = (
+    (bool, "boolean"),  # before int: a bool is an int in Python, never in JSON
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def json_type(value: Any) -> str:
+    """The JSON type a student reads in a message: null, boolean, integer, number..."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return next(
+        (name for kind, name in JSON_TYPES if isinstance(value, kind)), type(value).__name__
+    )
 
 
 def difference(

@@ -8,6 +8,7 @@ FastAPI validation error items (see :func:`reference_app.errors.error`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,13 +53,11 @@ def as_matrix(X: list[list[float]]) -> np.ndarray:
     except ValueError:
         width = len(X[0])
         row = next(i for i, values in enumerate(X) if len(values) != width)
-        raise ShapeError(
-            error(
-                ("body", "X", row),
-                f"Row {row} of X has {_count(len(X[row]), 'value')}, but row 0 has {width}: "
-                "every row of X needs the same number of values",
-                input=X[row],
-            )
+        raise _row_error(
+            X,
+            row,
+            f"Row {row} of X has {_count(len(X[row]), 'value')}, but row 0 has {width}: "
+            "every row of X needs the same number of values",
         ) from None
     if matrix.ndim != 2 or matrix.shape[0] == 0:
         raise ShapeError(
@@ -134,13 +133,16 @@ def predict(fit: Fit, X: list[list[float]]) -> list[float]:
         y_hat = matrix @ fit.coef + fit.intercept
     if not np.isfinite(y_hat).all():
         row = int(np.flatnonzero(~np.isfinite(y_hat))[0])
-        raise ShapeError(
-            error(
-                ("body", "X", row),
-                f"The prediction for row {row} of X is not a finite number: "
-                "its values are too large for the fitted model",
-                input=X[row],
-            )
+        raise _row_error(
+            X,
+            row,
+            f"The prediction for row {row} of X is not a finite number: "
+            "its values are too large for the fitted model",
         )
     result: list[float] = y_hat.tolist()
     return result
+
+
+def _row_error(X: Sequence[Sequence[float]], row: int, message: str) -> ShapeError:
+    """A 422 for one row of ``X``, at ``body.X[row]``."""
+    return ShapeError(error(("body", "X", row), message, input=X[row]))
