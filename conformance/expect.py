@@ -116,9 +116,13 @@ def difference(
                 return found
         return None
     if type(actual) is not type(expected) or actual != expected:
+        # Two different strings that print alike (an invisible or look-alike character) are
+        # shown with escapes, so the student sees where they differ.
+        alike = isinstance(expected, str) and to_json(expected) == to_json(actual)
+        show = (lambda v: json.dumps(v)) if alike else to_json
         return where, (
-            f"expected {json_type(expected)} {to_json(expected)}, "
-            f"got {json_type(actual)} {shorten(to_json(actual), 120)}"
+            f"expected {json_type(expected)} {show(expected)}, "
+            f"got {json_type(actual)} {shorten(show(actual), 120)}"
         )
     return None
 

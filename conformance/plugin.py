@@ -197,11 +197,36 @@ def client(request: pytest.FixtureRequest, base_url: str | None, exercise: str) 
     return target.client
 
 
-def failure_of(item: pytest.Item, error: BaseException) -> Failure | None:
+def underlying(error: BaseException) -> BaseException:
+    """The suite's own error behind ``error``: hypothesis may wrap a mismatch (a flaky or
+    multiple-failure report, an exception group) or raise another while handling it."""
+    seen: set[int] = set()
+    todo = [error]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, LectureMismatch | httpx.TransportError):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            todo += list(current.exceptions)
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return error
+
+
+def failure_of(item: pytest.Item, raised: BaseException) -> Failure | None:
     """The failure as data: a check's mismatch, or a request that got no answer."""
+    error = underlying(raised)
     marker = item.get_closest_marker("slide")
     slide = str(marker.args[0]) if marker and marker.args else None
-    notes = [str(note) for note in getattr(error, "__notes__", ())]
+    notes = [
+        str(note)
+        for note in (*getattr(raised, "__notes__", ()), *getattr(error, "__notes__", ()))
+        # hypothesis' own header line repeats nothing the request does not show
+        if note and not str(note).startswith(("Failing test case:", "Falsifying example:"))
+    ]
+    notes = list(dict.fromkeys(notes))
     if isinstance(error, LectureMismatch):
         return error.failure.with_context(slide=slide, notes=notes)
     if isinstance(error, httpx.TransportError):
