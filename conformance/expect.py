@@ -7,7 +7,7 @@ what the lecture expects, what came back, where they differ and a curl line to r
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -119,7 +119,7 @@ def difference(
         # Two different strings that print alike (an invisible or look-alike character) are
         # shown with escapes, so the student sees where they differ.
         alike = isinstance(expected, str) and to_json(expected) == to_json(actual)
-        show = (lambda v: json.dumps(v)) if alike else to_json
+        show: Callable[[Any], str] = json.dumps if alike else to_json
         return where, (
             f"expected {json_type(expected)} {show(expected)}, "
             f"got {json_type(actual)} {shorten(show(actual), 120)}"
