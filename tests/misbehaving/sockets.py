@@ -84,3 +84,55 @@ def silent_server() -> contextlib.AbstractContextManager[str]:
 def huge_body_server() -> contextlib.AbstractContextManager[str]:
     """Answers every request with an endless JSON array."""
     return _serving(_flood)
+
+
+def _dribble(conn: socket.socket, stop: threading.Event) -> None:
+    """Answer, but one byte of the headers every 0.1 s: each read gets something."""
+    conn.settimeout(5)
+    with contextlib.suppress(OSError):
+        conn.recv(65536)
+        for byte in b"HTTP/1.1 200 OK\r\n" + b"x-slow: " + b"a" * 1000:
+            if stop.is_set():
+                return
+            conn.sendall(bytes([byte]))
+            stop.wait(0.1)
+
+
+def _gzip_bomb(conn: socket.socket, stop: threading.Event) -> None:
+    """Answer 200 with a small gzip body that inflates to 1 GiB of zeros."""
+    import gzip
+
+    body = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9) * 16
+    head = (
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode()
+    conn.settimeout(5)
+    with contextlib.suppress(OSError):
+        conn.recv(65536)
+        conn.sendall(head + body)
+
+
+def slow_headers_server() -> contextlib.AbstractContextManager[str]:
+    """Sends its status line and headers at 10 bytes a second."""
+    return _serving(_dribble)
+
+
+def gzip_bomb_server() -> contextlib.AbstractContextManager[str]:
+    """Sends a gzip body of about 1 MiB that decompresses to 1 GiB."""
+    return _serving(_gzip_bomb)
+
+
+def redirect_server(location: str) -> contextlib.AbstractContextManager[str]:
+    """Answers every request with a 307 to ``location``."""
+
+    def redirect(conn: socket.socket, stop: threading.Event) -> None:
+        conn.settimeout(5)
+        with contextlib.suppress(OSError):
+            conn.recv(65536)
+            conn.sendall(
+                f"HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\n"
+                "content-length: 0\r\nconnection: close\r\n\r\n".encode()
+            )
+
+    return _serving(redirect)

@@ -1,0 +1,62 @@
+"""The suite's transport against misbehaving servers on loopback: every read is bounded.
+
+One total deadline per request (a server that dribbles its headers cannot stretch it), a
+byte cap counted after decompression (a gzip bomb stops at the cap), redirects followed only
+within the server under test, and a history of the test's earlier requests on each response.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from misbehaving.sockets import gzip_bomb_server, redirect_server, slow_headers_server
+
+from conformance.failure import Failure
+from conformance.live import serve
+from conformance.transport import MAX_RESPONSE_BYTES, OffOrigin, ServerGone, context_of, make_client
+from reference_app.ex1 import create_app
+
+
+def test_dribbled_headers_meet_one_total_deadline() -> None:
+    with slow_headers_server() as url, make_client(url, timeout=1.0) as client:
+        started = time.monotonic()
+        with pytest.raises(ServerGone, match="no answer within 1 s"):
+            client.get("/")
+        elapsed = time.monotonic() - started
+    assert elapsed < 3, f"one request took {elapsed:.1f} s"
+
+
+def test_a_gzip_bomb_stops_at_the_decompressed_cap() -> None:
+    with gzip_bomb_server() as url, make_client(url, timeout=20.0) as client:
+        with pytest.raises(ServerGone, match=r"larger than 20 MiB \(decompressed\)"):
+            client.get("/")
+    assert MAX_RESPONSE_BYTES == 20 * 1024 * 1024
+
+
+def test_a_redirect_away_from_the_server_is_refused_with_a_clear_message() -> None:
+    with (
+        redirect_server("http://127.0.0.1:9/docs") as url,
+        make_client(url, timeout=5.0) as client,
+        pytest.raises(OffOrigin) as raised,
+    ):
+        client.post("/items", json={"name": "Widget", "price": 9.99})
+    message = str(raised.value)
+    assert "http://127.0.0.1:9/docs" in message and f"({url})" in message
+    failure = Failure("an answer", "no answer", f"the connection: {message}")
+    assert "RequestNotRead" not in failure.render()
+
+
+def test_each_response_carries_the_requests_sent_before_it_in_the_test() -> None:
+    with serve(create_app()) as url, make_client(url, timeout=5.0, strict=True) as client:
+        client.get("/add", params={"x": 1})
+        client.post("/items", json={"name": "Widget", "price": 9.99})
+        third = client.get("/items/0")
+        context = context_of(third)
+        assert context.strict is True
+        assert [e.line() for e in context.history] == [
+            f"GET {url}/add?x=1 -> 200",
+            f"POST {url}/items -> 200",
+        ]
+        assert context_of(httpx.Response(200)).history == ()
