@@ -7,15 +7,23 @@ import sys
 USAGE = """usage: conformance COMMAND ...
 
 commands:
-  serve ex1|ex2 [--host H] [--port P]   serve a reference app with uvicorn (127.0.0.1:8000)
-  grade ex1|ex2 APP... [options]        grade students' apps; see `conformance grade --help`
+  serve EXERCISE [--host H] [--port P]   serve a reference app with uvicorn (127.0.0.1:8000)
+  grade EXERCISE APP... [options]        grade students' apps; see `conformance grade --help`
+
+exercises: {exercises}
 """
+
+
+def usage() -> str:
+    from conformance import registry
+
+    return USAGE.format(exercises=", ".join(registry.names()))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in {"-h", "--help"}:
-        print(USAGE)
+        print(usage())
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "serve":
@@ -26,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         from conformance.grading.command import main as grade
 
         return grade(rest)
-    print(f"conformance: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    print(f"conformance: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
     return 2
 
 
