@@ -26,8 +26,12 @@ SHOWN_BODY = 300
 INLINE_CURL = 2000
 """Request bodies longer than this are written to a file that the curl line reads."""
 
-SHOWN_HISTORY = 8
-"""How many of the requests sent before the failing one a failure lists."""
+SHOWN_HISTORY = 12
+"""How many of the requests sent before the failing one a failure lists (the replay script
+holds them all)."""
+
+SHOWN_STEP = 140
+"""How many characters of each earlier request a failure shows."""
 
 
 def shorten(text: str, limit: int = SHOWN_BODY) -> str:
@@ -63,6 +67,13 @@ class Sent:
             text += f"  body: {shorten(self.body.decode('utf-8', 'replace'))}"
         return text
 
+    def step(self) -> str:
+        """Short, for a numbered list: the method, the path and query, and the body."""
+        text = f"{self.method} {httpx.URL(self.url).raw_path.decode('ascii', 'replace')}"
+        if self.body:
+            text += " " + self.body.decode("utf-8", "replace")
+        return shorten(text, SHOWN_STEP)
+
     def curl(self) -> str:
         """A curl command line that sends the same request."""
         parts = ["curl", "-i"]
@@ -97,6 +108,9 @@ class Exchange:
     def line(self) -> str:
         return f"{self.sent.method} {shorten(self.sent.url, 120)} -> {self.status}"
 
+    def step(self) -> str:
+        return f"{self.sent.step()} -> {self.status}"
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -118,17 +132,60 @@ class Failure:
             lines.append(self.request.line())
         if self.slide:
             lines.append(f"  (lecture: {self.slide!r})")
-        shown = self.history[-SHOWN_HISTORY:]
-        if len(self.history) > len(shown):
-            lines.append(f"  after {len(self.history) - len(shown)} earlier requests, and:")
-        lines += [f"  after: {exchange.line()}" for exchange in shown]
+        if self.history:
+            lines += self._sequence()
         lines.append(f"expected {self.expected}")
         lines.append(f"got      {self.got}")
         lines.append(f"differs at {self.where}")
         if self.request is not None:
             lines.append(f"reproduce: {self.request.curl()}")
+        if self.history and self.request is not None:
+            lines.append(f"replay the whole sequence: sh {self.replay_path()}")
         lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
+
+    def _sequence(self) -> list[str]:
+        """The requests of this test that led here, numbered, the failing one last."""
+        total = len(self.history) + (self.request is not None)
+        lines = [f"the sequence that leads to it ({total} requests):"]
+        skipped = max(0, len(self.history) - SHOWN_HISTORY)
+        if skipped:
+            lines.append(f"  ... {skipped} earlier requests (all in the replay script)")
+        for number, exchange in enumerate(self.history[skipped:], skipped + 1):
+            lines.append(f"  {number}. {exchange.step()}")
+        if self.request is not None:
+            lines.append(f"  {total}. {self.request.step()}   <- differs")
+        return lines
+
+    def replay_script(self) -> str:
+        """A shell script of curl lines that sends the whole sequence again, in order."""
+        sent = [exchange.sent for exchange in self.history]
+        if self.request is not None:
+            sent.append(self.request)
+        lines = [
+            "#!/bin/sh",
+            "# Sends again, in order, the requests after which the server's last answer",
+            "# differed from the lecture's. Start from a freshly started server: the answers",
+            "# depend on what it already holds.",
+        ]
+        for number, request in enumerate(sent, 1):
+            lines += [f"echo '--- {number}. {request.method} {request.url}'", request.curl()]
+        return "\n".join(lines) + "\n"
+
+    def replay_path(self) -> Path:
+        """Where :meth:`save_replay` writes the script (named by its content)."""
+        digest = hashlib.sha256(self.replay_script().encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / "conformance-sequences" / f"sequence-{digest}.sh"
+
+    def save_replay(self) -> Path | None:
+        """Write the replay script, when there is a sequence to replay; its path."""
+        if not self.history or self.request is None:
+            return None
+        path = self.replay_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.replay_script(), encoding="utf-8")
+        path.chmod(0o755)
+        return path
 
     def with_context(self, *, slide: str | None, notes: Sequence[str]) -> Failure:
         return Failure(
@@ -150,6 +207,8 @@ class Failure:
         for exchange in data["history"]:
             exchange["sent"]["body"] = exchange["sent"]["body"].decode("utf-8", "replace")
         data["text"] = self.render()
+        replay = self.save_replay()
+        data["replay"] = str(replay) if replay else None
         return data
 
     def to_json(self) -> str:
