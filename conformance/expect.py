@@ -27,6 +27,11 @@ def is_strict(response: httpx.Response | None) -> bool:
     return context_of(response).strict if response is not None else False
 
 
+def judged(response: httpx.Response) -> None:
+    """Record that a check looked at ``response`` (every check does, first thing)."""
+    context_of(response).judged = True
+
+
 def mismatch(
     response: httpx.Response | None,
     *,
@@ -36,6 +41,8 @@ def mismatch(
     request: httpx.Request | None = None,
 ) -> LectureMismatch:
     """The failure for ``response``: its request and the requests sent before it in this test."""
+    if response is not None:
+        judged(response)
     if request is None and response is not None:
         request = _request_of(response)
     history = context_of(response).history if response is not None else ()
@@ -168,6 +175,7 @@ def _tail_difference(
 
 def response_json(response: httpx.Response, expected: str = "a JSON body") -> Any:
     """The response's JSON, or a mismatch that says it was not JSON."""
+    judged(response)
     try:
         return response.json()
     except ValueError:
@@ -178,6 +186,7 @@ def response_json(response: httpx.Response, expected: str = "a JSON body") -> An
 
 def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNSET) -> Any:
     """Check the status and, if given, the JSON body; return the parsed body (or None)."""
+    judged(response)
     statuses = [status] if isinstance(status, int) else list(status)
     shown = " or ".join(str(s) for s in statuses)
     expectation = shown if body is UNSET else f"{shown} {shorten(to_json(body))}"
@@ -243,6 +252,7 @@ def check_error(
 def check_refused(response: httpx.Response) -> None:
     """A 4xx whose JSON body has a ``detail``, as FastAPI's own errors (and its OpenAPI
     ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
+    judged(response)
     expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
     if not 400 <= response.status_code < 500:
         raise mismatch(

@@ -7,7 +7,7 @@ In a run that collects none of the suite's tests, the plugin says nothing and do
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import httpx
@@ -70,6 +70,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="seconds for each whole request: connect, headers and body (default 5); after 3 "
         "time-outs in a row the server counts as gone and later tests fail at once.",
+    )
+    group.addoption(
+        "--audit-checks",
+        action="store_true",
+        default=False,
+        help="for the suite's authors: a test that receives a response no check looked at "
+        "errors, naming the request (every answer the suite gets must be judged).",
     )
     parser.addini("conformance_exercise", "the exercise the server implements (ex1 or ex2)")
 
@@ -188,13 +195,20 @@ def exercise(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def client(request: pytest.FixtureRequest, base_url: str | None, exercise: str) -> httpx.Client:
+def client(
+    request: pytest.FixtureRequest, base_url: str | None, exercise: str
+) -> Iterator[httpx.Client]:
     """An httpx client for the server under test (pytest-base-url's ``base_url``, the
     embedded reference app, or ``--app``); it follows redirects within the server, like
     ``requests``, and remembers what this test sent."""
     target = request.config.stash[TARGETS].get(exercise, base_url)
     target.transport.new_test()
-    return target.client
+    yield target.client
+    if request.config.stash[SETTINGS].audit:
+        unjudged = target.transport.unjudged()
+        if unjudged:
+            lines = "\n".join(f"  {sent.line()}" for sent in unjudged)
+            pytest.fail(f"answers no check looked at:\n{lines}", pytrace=False)
 
 
 def underlying(error: BaseException) -> BaseException:

@@ -126,6 +126,7 @@ def call_and_check(
 ) -> httpx.Response:
     """Send ``case`` and run ``checks`` on the answer; a failed check is a LectureMismatch."""
     response = send(client, case)
+    expect.judged(response)
     try:
         case.validate_response(_as_checked(response), checks=list(checks))
     except FailureGroup as group:

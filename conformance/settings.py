@@ -24,6 +24,8 @@ class Settings:
     strict: bool
     robust: bool
     timeout: float
+    audit: bool = False
+    """``--audit-checks``: a response no check looked at is an error (for the suite's authors)."""
 
     @classmethod
     def of(cls, config: pytest.Config) -> Settings:
@@ -38,6 +40,7 @@ class Settings:
             strict=bool(config.getoption("strict_lecture")),
             robust=bool(config.getoption("robust")),
             timeout=float(config.getoption("request_timeout")),
+            audit=bool(config.getoption("audit_checks")),
         )
 
     @property

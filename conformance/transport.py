@@ -48,7 +48,7 @@ class OffOrigin(httpx.TransportError):
     """A redirect pointed away from the server under test."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     """What a check needs to know about a response beyond the response itself."""
 
@@ -56,6 +56,10 @@ class Context:
     """The requests sent before this one in the same test (or hypothesis example)."""
     strict: bool = False
     """``--strict-lecture``: compare to the letter."""
+    sent: Sent | None = None
+    """The request this response answers (for the audit of unchecked responses)."""
+    judged: bool = False
+    """Set by every check that looks at the response (``expect.judged``)."""
 
 
 CONTEXT = "conformance.context"
@@ -225,12 +229,18 @@ class GuardedTransport(httpx.BaseTransport):
         self.failures = 0
         self.gone: str | None = None
         self.history: list[Exchange] = []
+        self.received: list[Context] = []
         self._example: object = None
 
     def new_test(self) -> None:
         """Forget the history: a new test starts."""
         self.history = []
+        self.received = []
         self._example = None
+
+    def unjudged(self) -> list[Sent]:
+        """The requests of this test whose answers no check looked at."""
+        return [c.sent for c in self.received if not c.judged and c.sent is not None]
 
     def _current_history(self) -> list[Exchange]:
         """The history of the running hypothesis example (a new one starts empty)."""
@@ -290,8 +300,11 @@ class GuardedTransport(httpx.BaseTransport):
             if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
         ]
         extensions = dict(response.extensions)
-        extensions[CONTEXT] = Context(tuple(history), self.strict)
-        history.append(Exchange(Sent.of(request), response.status_code))
+        sent = Sent.of(request)
+        context = Context(tuple(history), self.strict, sent)
+        extensions[CONTEXT] = context
+        self.received.append(context)
+        history.append(Exchange(sent, response.status_code))
         return httpx.Response(
             response.status_code,
             headers=headers,
