@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from conformance.grading.scoring import GroupScore, Sheet, fmt
+from conformance.grading.scoring import GroupScore, Outcome, Sheet, fmt
 
 MAX_FAILURES_SHOWN = 5
 """Failing tests whose whole message a group's feedback shows; the rest are listed by name."""
@@ -41,6 +41,17 @@ def group_feedback(row: GroupScore) -> str:
         lines += ["", f"... and {len(rest)} more failing: " + ", ".join(o.name for o in rest)]
     text = "\n".join(lines)
     return text if len(text) <= MAX_OUTPUT else text[: MAX_OUTPUT - 20] + "\n... (cut short)"
+
+
+def failure_data(outcome: Outcome) -> dict[str, Any]:
+    """One failed test, as data for reports and pages: its name, and the suite's failure fields
+    (request, expected, got, where, history, curl, replay...) when its own check failed."""
+    data: dict[str, Any] = {"test": outcome.name, "summary": outcome.summary}
+    if outcome.failure is not None:
+        data.update(outcome.failure)
+    else:
+        data["text"] = outcome.text
+    return data
 
 
 def summary(sheet: Sheet) -> str:
@@ -77,7 +88,11 @@ def gradescope(sheet: Sheet, *, output: str | None = None) -> dict[str, Any]:
                     "output": group_feedback(row),
                     "tags": [section.exercise, section.tier, row.id],
                     "visibility": row.visibility,
-                    "extra_data": {"earned": row.earned, "points": row.points},
+                    "extra_data": {
+                        "earned": row.earned,
+                        "points": row.points,
+                        "failures": [failure_data(o) for o in row.failed],
+                    },
                 }
             )
     return {
