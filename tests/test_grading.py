@@ -174,6 +174,13 @@ def test_gradescope_report(graded: pytest.Pytester) -> None:
     user = tests["ex1 GET /user/{user_id}"]
     assert user["visibility"] == "after_due_date"
     assert "expected 200 {}\ngot      500 boom\ndiffers at $.status" in user["output"]
+    [failure] = user["extra_data"]["failures"]  # the failure as data, not only as text
+    assert (failure["test"], failure["expected"], failure["got"]) == (
+        "test_user_mismatch",
+        "200 {}",
+        "500 boom",
+    )
+    assert failure["where"] == "$.status" and failure["text"].endswith("differs at $.status")
     assert "Traceback" not in user["output"]
     stray = tests["ex1 (tests in no rubric group)"]
     assert stray["max_score"] == 0 and "match no rubric group" in stray["output"]
