@@ -7,6 +7,7 @@ shards, without grading anything.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from conformance.grading import feedback, plotcapture
 if TYPE_CHECKING:
     from conformance.grading.run import Result
 
-LOG_TAIL = 3000
+LOG_TAIL = 8000
 """Characters of a student's server log shown on their page."""
 
 TOP_FAILURES = 10
@@ -36,7 +37,7 @@ STATUS_LABELS = (
 
 def page_of(name: str) -> str:
     """A student's page, beside their report (never ``index.html``, the class page)."""
-    return f"{name}.report.html"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).lstrip(".") + ".report.html"
 
 
 def status_label(status: str) -> str:
@@ -215,6 +216,9 @@ def _tail(path: Path, limit: int = LOG_TAIL) -> str:
             log.seek(0, 2)
             size = log.tell()
             log.seek(max(size - limit, 0))
-            return log.read().decode("utf-8", "replace")
+            text = log.read().decode("utf-8", "replace")
     except OSError:
         return ""
+    if size > limit and "\n" in text:  # start at a whole line
+        text = "... (earlier lines cut)\n" + text.split("\n", 1)[1]
+    return text
