@@ -37,6 +37,8 @@ class Chart:
     bars: list[Bar]
     baseline: float
     caption: str
+    end: str = ""
+    """The label at the right end of the axis (the top score)."""
 
 
 def histogram(totals: Sequence[float], max_score: float, bins: int = 10) -> Chart:
@@ -68,7 +70,7 @@ def histogram(totals: Sequence[float], max_score: float, bins: int = 10) -> Char
             )
         )
     caption = f"Totals of {len(totals)} students, out of {fmt(top_score)}"
-    return Chart(width, height, bars, height - bottom, caption)
+    return Chart(width, height, bars, height - bottom, caption, fmt(round(top_score, 2)))
 
 
 @dataclass(frozen=True)
