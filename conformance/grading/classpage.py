@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -76,8 +77,16 @@ def plot_view(student: classdata.Student) -> dict[str, Any] | None:
     return {
         "student": src,
         "problem": problem,
-        "reference": image_uri(plotcapture.reference_png(dataset)),
+        "reference": image_uri(_reference(dataset)),
     }
+
+
+def _reference(dataset: str) -> bytes | None:
+    """The reference plot, or None if it cannot be drawn here (the page says so)."""
+    try:
+        return plotcapture.reference_png(dataset)
+    except Exception:  # a missing plotting library must not cost the teacher every page
+        return None
 
 
 def render_student(student: classdata.Student, exercise: str) -> str:
@@ -113,6 +122,21 @@ def render_class(data: classdata.ClassData) -> str:
         dataset_title=plotcapture.DATASET_TITLE,
         **_static(),
     )
+
+
+def prepare(exercise: str) -> threading.Thread:
+    """Start drawing what every page needs (the reference plot: seconds of imports) in the
+    background, so that ``write`` at the end of grading need not wait for it."""
+
+    def work() -> None:
+        environment().get_template("class.html")
+        environment().get_template("student.html")
+        if exercise in plotcapture.PLOTTED_EXERCISES:
+            _reference(plotcapture.DATASET)
+
+    thread = threading.Thread(target=work, name="class-page-prepare")
+    thread.start()
+    return thread
 
 
 def write(folder: Path, exercise: str, results: Sequence[Result]) -> Path:

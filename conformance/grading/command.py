@@ -111,6 +111,7 @@ def grade_class(
 ) -> int:
     """Every app in parallel; a progress bar; a final table; one failure stops nothing."""
     names = classlist.names(apps)
+    classpage.prepare(options.exercise)  # the reference plot, drawn while grading goes on
     progress = classlist.Progress(len(apps), sys.stderr)
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:

@@ -10,6 +10,7 @@ app's plot for the same data, in this process, with the reference app's own code
 from __future__ import annotations
 
 import base64
+import threading
 from functools import cache
 from typing import Any
 
@@ -93,9 +94,18 @@ def _read_capped(response: httpx.Response) -> bytes | None:
     return b"".join(chunks)
 
 
-@cache
+_REFERENCE_LOCK = threading.Lock()
+"""One drawing of the reference plot at a time; a second caller waits and reuses it."""
+
+
 def reference_png(dataset: str = DATASET) -> bytes | None:
     """The reference app's residuals plot for ``dataset`` (None for a dataset it does not know)."""
+    with _REFERENCE_LOCK:
+        return _reference_png(dataset)
+
+
+@cache
+def _reference_png(dataset: str) -> bytes | None:
     if dataset != DATASET:
         return None
     from reference_app import ols
