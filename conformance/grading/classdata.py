@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,8 @@ class CommonFailure:
     check: str
     gist: str
     students: list[str]
+    other_ways: int = 0
+    """How many other ``gist``s the same check failed with."""
 
 
 @dataclass
@@ -146,20 +149,26 @@ class ClassData:
         return rows
 
     def common_failures(self, limit: int = TOP_FAILURES) -> list[CommonFailure]:
-        """The first failure of each group (or why nothing was graded), most frequent first."""
-        seen: dict[tuple[str, str, str], list[str]] = {}
+        """The check each student failed first in each group (or why nothing was graded),
+        the most frequent first; with the most common way it failed."""
+        seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for student in self.students:
             if not student.graded:
                 first = student.message.strip().split("\n", 1)[0]
-                seen.setdefault(("(not graded)", student.label, first), []).append(student.name)
+                seen.setdefault(("(not graded)", student.label), []).append((student.name, first))
                 continue
             for group in student.groups:
                 if group.counted and group.failures:
                     failure = group.failures[0]
-                    key = (group.title, failure.check, failure.gist)
-                    seen.setdefault(key, []).append(student.name)
+                    key = (group.title, failure.check)
+                    seen.setdefault(key, []).append((student.name, failure.gist))
         ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), item[0]))
-        return [CommonFailure(g, c, w, names) for (g, c, w), names in ranked[:limit]]
+        common = []
+        for (title, check), hits in ranked[:limit]:
+            gists = Counter(gist for _, gist in hits).most_common()
+            names = [name for name, _ in hits]
+            common.append(CommonFailure(title, check, gists[0][0], names, len(gists) - 1))
+        return common
 
 
 def student(result: Result, folder: Path | None) -> Student:

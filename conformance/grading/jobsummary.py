@@ -58,7 +58,8 @@ def markdown(exercise: str, results: Sequence[Result]) -> str:
             "|---:|---|---|---|",
         ]
         for item in common:
-            row = [str(len(item.students)), cell(item.group), cell(item.check), cell(item.gist)]
+            gist = item.gist + (f" (and {item.other_ways} other ways)" if item.other_ways else "")
+            row = [str(len(item.students)), cell(item.group), cell(item.check), cell(gist)]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n\n"
 
