@@ -125,6 +125,23 @@ def test_pages_escape_everything_a_student_controls(tmp_path: Path) -> None:
     assert "<script>" not in summary and "&lt;script&gt;" in summary
 
 
+def test_statuses_and_a_malformed_report_still_make_a_page(tmp_path: Path) -> None:
+    labels = {
+        "the server did not start": "did not start",
+        "grading stopped": "timed out",
+        "no app to grade": "no app",
+        "the suite wrote no report (pytest stopped early).": "no report",
+        "the grader failed on this app": "grader error",
+    }
+    for status, label in labels.items():
+        assert classdata.status_label(status) == label
+    odd = {"score": "lots", "tests": ["not a test", {"tags": "x", "max_score": None}]}
+    results = [Result("odd", "odd.py", tmp_path / "odd.json", "graded", odd)]
+    index = classpage.write(tmp_path, "ex1", results)
+    assert "odd.report.html" in index.read_text()
+    assert classdata.build(tmp_path, "ex1", results).students[0].score == 0.0
+
+
 def test_a_plot_that_is_not_an_image_is_not_embedded() -> None:
     png = plotcapture.reference_png()
     assert png is not None and classpage.image_uri(png) is not None

@@ -173,19 +173,24 @@ class ClassData:
 
 def student(result: Result, folder: Path | None) -> Student:
     """One student's page data, from their report and the server log in ``folder``."""
-    report = result.results
+    report = result.results if isinstance(result.results, dict) else {}
+    tests = report.get("tests")
     groups = []
-    for test in report.get("tests", []):
-        tags = test.get("tags") or []
-        extra = test.get("extra_data") or {}
+    for test in tests if isinstance(tests, list) else []:
+        if not isinstance(test, dict):
+            continue
+        tags = test.get("tags")
+        tags = tags if isinstance(tags, list) else []
+        extra = test.get("extra_data")
+        extra = extra if isinstance(extra, dict) else {}
         found, note = feedback.failures(test)
         groups.append(
             GroupResult(
                 key=":".join(str(t) for t in tags) or str(test.get("name", "")),
                 title=str(test.get("name", "")),
-                earned=float(extra.get("earned", test.get("score", 0.0))),
-                points=float(extra.get("points", test.get("max_score", 0.0))),
-                counted=float(test.get("max_score", 0.0)) > 0,
+                earned=_number(extra.get("earned", test.get("score"))),
+                points=_number(extra.get("points", test.get("max_score"))),
+                counted=_number(test.get("max_score")) > 0,
                 passed=test.get("status") == "passed",
                 line=feedback.summary_line(test),
                 failures=found,
@@ -193,14 +198,15 @@ def student(result: Result, folder: Path | None) -> Student:
             )
         )
     label = status_label(result.status)
-    plot = (report.get("extra_data") or {}).get(plotcapture.EXTRA_KEY)
+    extra_data = report.get("extra_data")
+    plot = extra_data.get(plotcapture.EXTRA_KEY) if isinstance(extra_data, dict) else None
     return Student(
         name=result.name,
         app=result.app,
         status=result.status,
         label=label,
-        score=result.score,
-        max_score=result.max_score,
+        score=_number(report.get("score")),
+        max_score=_number(report.get("max_score")),
         message="" if label == "graded" else str(report.get("output", "")),
         groups=groups if label == "graded" else [],
         log=_tail(folder / f"{result.name}.server.log") if folder else "",
@@ -215,8 +221,15 @@ def build(folder: Path | None, exercise: str, results: Sequence[Result]) -> Clas
         for group in s.groups:
             if group.counted and group.key not in columns:
                 columns[group.key] = Column(group.key, group.title, group.points)
-    max_score = max([r.max_score for r in results] + [0.0])
+    max_score = max([s.max_score for s in students] + [0.0])
     return ClassData(exercise, students, list(columns.values()), max_score)
+
+
+def _number(value: object) -> float:
+    """A report's number; 0 for anything else (a hand-edited or truncated report)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    return float(value)
 
 
 def _tail(path: Path, limit: int = LOG_TAIL) -> str:
