@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from conformance import registry
-from conformance.grading import classlist, reports, rubric
+from conformance.grading import classlist, classpage, jobsummary, reports, rubric
 from conformance.grading.run import Options, Result, grade_one
 
 
@@ -101,6 +101,7 @@ def grade_single(app: str, report: Path, options: Options, args: argparse.Namesp
             return 2
         with open(target, "a", encoding="utf-8") as out:
             out.write(reports.github_output_line(result.results))
+    jobsummary.append(options.exercise, [result])
     print(f"\n{app}: {result.line()}\nreport: {report}")
     return 0 if result.status == "graded" else 1
 
@@ -110,6 +111,7 @@ def grade_class(
 ) -> int:
     """Every app in parallel; a progress bar; a final table; one failure stops nothing."""
     names = classlist.names(apps)
+    classpage.prepare(options.exercise)  # the reference plot, drawn while grading goes on
     progress = classlist.Progress(len(apps), sys.stderr)
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -135,6 +137,8 @@ def grade_class(
         classlist.write_csv(Path(args.csv), results, counted)
         print(f"scores: {args.csv}")
     print(f"reports: {folder}/")
+    print(f"class page: {classpage.write(folder, options.exercise, results)}")
+    jobsummary.append(options.exercise, results)
     return 0 if all(r.status == "graded" for r in results) else 1
 
 

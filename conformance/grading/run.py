@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.grading import reports, rubric
+from conformance.grading import plotcapture, reports, rubric
 from conformance.grading.scoring import fmt
 from conformance.grading.server import (
     StartError,
@@ -122,6 +122,8 @@ def grade_one(
             return Result.failed(name, app, report, f"the server did not start: {error}", options)
         suite_log = None if stream else logs.resolve() / f"{name}.pytest.log"
         problem = run_suite(options.pytest_command(url, report), suite_log, options.run_timeout)
+        timeout = options.request_timeout
+        plot = None if problem else plotcapture.for_report(options.exercise, url, timeout)
     finally:
         server.stop()
     if problem:
@@ -134,6 +136,8 @@ def grade_one(
         return Result.failed(name, app, report, message, options)
     log = server.log_tail(SERVER_LOG_SHOWN)
     results["output"] = f"{results.get('output', '')}\n\n{log}".strip()
+    if plot is not None:
+        results.setdefault("extra_data", {})[plotcapture.EXTRA_KEY] = plot
     reports.write_json(report, results)
     return Result(name, app, report, "graded", results)
 

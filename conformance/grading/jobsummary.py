@@ -1,0 +1,73 @@
+"""A Markdown job summary for GitHub Actions: the score table and the most common failures.
+
+Appended to the file named by ``GITHUB_STEP_SUMMARY`` when that variable is set (GitHub sets it
+in every step), and nothing otherwise. Text from students is escaped: GitHub renders HTML in a
+summary, and a ``|`` would break the table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from markupsafe import escape
+
+from conformance.grading import classdata
+from conformance.grading.scoring import fmt
+
+if TYPE_CHECKING:
+    from conformance.grading.run import Result
+
+CELL = 160
+"""Characters of a student's text shown in one table cell."""
+
+
+def cell(text: object) -> str:
+    """One Markdown table cell: one line, HTML escaped, pipes escaped, clipped."""
+    line = " ".join(str(text).split())
+    if len(line) > CELL:
+        line = line[: CELL - 3] + "..."
+    return str(escape(line)).replace("|", "\\|").replace("`", "&#96;")
+
+
+def markdown(exercise: str, results: Sequence[Result]) -> str:
+    data = classdata.build(None, exercise, results)
+    columns = data.columns
+    lines = [
+        f"### {cell(exercise)}: conformance grades",
+        "",
+        f"{len(data.students)} student(s) · mean {fmt(data.mean)} / {fmt(data.max_score)}"
+        f" · median {fmt(data.median)}",
+        "",
+        "| student | total | " + " | ".join(cell(c.short) for c in columns) + " | status |",
+        "|---|---:|" + "---:|" * len(columns) + "---|",
+    ]
+    for s in data.students:
+        points = [s.earned(c.key) for c in columns]
+        shown = [fmt(p) if p is not None else "-" for p in points]
+        row = [cell(s.name), fmt(s.score), *shown, cell(s.label)]
+        lines.append("| " + " | ".join(row) + " |")
+    common = data.common_failures()
+    if common:
+        lines += [
+            "",
+            "#### Most common first failures",
+            "",
+            "| students | group | check | where it differs |",
+            "|---:|---|---|---|",
+        ]
+        for item in common:
+            gist = item.gist + (f" (and {item.other_ways} other ways)" if item.other_ways else "")
+            row = [str(len(item.students)), cell(item.group), cell(item.check), cell(gist)]
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n\n"
+
+
+def append(exercise: str, results: Sequence[Result]) -> None:
+    """Append the summary to ``$GITHUB_STEP_SUMMARY``, when it is set."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as out:
+        out.write(markdown(exercise, results))
