@@ -71,12 +71,16 @@ def measure(runs: int, students: int) -> list[Row]:
             cold.append(first)
             warm.append(second)
         size = sum(p.stat().st_size for p in folder.glob("*.html")) / 1e6
+    from conformance import registry
     from conformance.grading import plotcapture
+
+    picture = registry.get("ex2").picture
+    assert picture is not None
 
     with served(str(ROOT / "tests" / "lecture" / "ex2_app.py")) as server:
         for _ in range(runs):
             start = time.perf_counter()
-            record = plotcapture.capture(server.base_url, 10.0)
+            record = plotcapture.capture(server.base_url, 10.0, picture)
             capture.append(time.perf_counter() - start)
             assert "image_base64" in record, record
     note = f"{students} students, {len(APPS)} real ex2 reports repeated; {size:.1f} MB of HTML"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from conformance.cases import Case
+    from conformance.cases import Call, Case
     from conformance.openapi import Body, Param
 
 
@@ -36,6 +36,20 @@ class Operation:
     def label(self) -> str:
         """``"POST /items"``: how tests, ids and failures name it."""
         return f"{self.method} {self.paths[0]}"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An endpoint that draws the exercise's state (ex2's ``/plot``), shown on the class pages
+    beside the reference app's picture of the same state."""
+
+    setup: tuple[Call, ...]
+    """The requests that make the state it draws (sent to the student's server and the
+    reference app alike)."""
+    path: str
+    """The GET path of the picture."""
+    title: str
+    """What it shows, as the pages say it."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class Exercise:
     """Its default rubric table (default: ``conformance/grading/rubrics/<name>.toml``)."""
     domain: Any = None
     """The inputs on which the lecture's code answers without crashing, per operation."""
+    picture: Picture | None = None
+    """An endpoint that draws a picture, if the exercise has one."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     """Anything else an exercise's own suite modules want to share with the registry."""
 

@@ -39,15 +39,22 @@ HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2
 # --- made-up reports: parsing, statistics, escaping ------------------------------------------
 
 
-def mismatch_text() -> str:
+def mismatch() -> dict[str, object]:
+    """A real failure of the suite's check, as the report carries it (its fields)."""
     request = httpx.Request("GET", "http://127.0.0.1:8000/add?x=1&y=1")
     response = httpx.Response(200, json={"result": "2"}, request=request)
     with pytest.raises(expect.LectureMismatch) as caught:
         expect.check(response, 200, {"result": 2})
-    return str(caught.value)
+    return {"test": "add-one-plus-one", **caught.value.failure.as_dict()}
 
 
-def report(name: str, score: float, output: str, log_text: str = "") -> dict[str, object]:
+def hostile_failure() -> dict[str, object]:
+    return {"test": "add-one-plus-one", "expected": HOSTILE, "got": HOSTILE, "where": HOSTILE}
+
+
+def report(
+    name: str, score: float, failures: list[dict[str, object]], log_text: str = ""
+) -> dict[str, object]:
     return {
         "score": score,
         "max_score": 25.0,
@@ -58,20 +65,19 @@ def report(name: str, score: float, output: str, log_text: str = "") -> dict[str
                 "score": score,
                 "max_score": 25.0,
                 "status": "passed" if score == 25 else "failed",
-                "output": output,
+                "output": f"{2 - len(failures)} of 2 checks passed ({score}/25)",
                 "tags": ["ex1", "documented", "add"],
-                "extra_data": {"earned": score, "points": 25.0},
+                "extra_data": {"earned": score, "points": 25.0, "failures": failures},
             }
         ],
     }
 
 
-def made_up_class(folder: Path, failure: str) -> list[Result]:
-    output = f"1 of 2 checks passed (12.5/25)\n\n--- add-one-plus-one\n{failure}"
+def made_up_class(folder: Path, failure: dict[str, object]) -> list[Result]:
     results = [
-        Result("alice", "a/app.py", folder / "alice.json", "graded", report("a", 25, "2 of 2")),
-        Result("bob", "b/app.py", folder / "bob.json", "graded", report("b", 12.5, output)),
-        Result("carol", "c/app.py", folder / "carol.json", "graded", report("c", 12.5, output)),
+        Result("alice", "a/app.py", folder / "alice.json", "graded", report("a", 25, [])),
+        Result("bob", "b/app.py", folder / "bob.json", "graded", report("b", 12.5, [failure])),
+        Result("carol", "c/app.py", folder / "carol.json", "graded", report("c", 12.5, [failure])),
         Result(
             "dave",
             "d/app.py",
@@ -83,9 +89,8 @@ def made_up_class(folder: Path, failure: str) -> list[Result]:
     return results
 
 
-def test_failures_are_read_back_into_their_parts() -> None:
-    text = mismatch_text()
-    test = {"output": f"0 of 1 checks passed (0/25)\n\n--- add-one-plus-one\n{text}"}
+def test_failures_are_read_as_data() -> None:
+    test = report("a", 0, [mismatch()])["tests"][0]  # type: ignore[index]
     [failure], note = feedback.failures(test)
     assert failure.check == "add-one-plus-one"
     assert failure.request == "GET http://127.0.0.1:8000/add?x=1&y=1"
@@ -97,7 +102,7 @@ def test_failures_are_read_back_into_their_parts() -> None:
 
 
 def test_class_figures_and_common_failures(tmp_path: Path) -> None:
-    data = classdata.build(tmp_path, "ex1", made_up_class(tmp_path, mismatch_text()))
+    data = classdata.build(tmp_path, "ex1", made_up_class(tmp_path, mismatch()))
     assert [s.label for s in data.students] == ["graded", "graded", "graded", "did not start"]
     assert (data.mean, data.median, data.max_score) == (12.5, 12.5, 25.0)
     [(column, mean, rate)] = data.group_stats()
@@ -110,7 +115,7 @@ def test_class_figures_and_common_failures(tmp_path: Path) -> None:
 
 def test_pages_escape_everything_a_student_controls(tmp_path: Path) -> None:
     (tmp_path / "bob.server.log").write_text(f"log {HOSTILE}\n")
-    results = made_up_class(tmp_path, f"expected {HOSTILE}\ngot {HOSTILE}\ndiffers at {HOSTILE}")
+    results = made_up_class(tmp_path, hostile_failure())
     results[1].app = HOSTILE
     results[1].results["extra_data"] = {"plot": {"image_base64": HOSTILE, "problem": HOSTILE}}
     results.append(Result(HOSTILE, HOSTILE, tmp_path / "x.json", HOSTILE, {"output": HOSTILE}))
@@ -143,7 +148,7 @@ def test_statuses_and_a_malformed_report_still_make_a_page(tmp_path: Path) -> No
 
 
 def test_a_plot_that_is_not_an_image_is_not_embedded() -> None:
-    png = plotcapture.reference_png()
+    png = plotcapture.reference_png("ex2")
     assert png is not None and classpage.image_uri(png) is not None
     assert classpage.image_uri(base64.b64encode(b"<svg onload=alert(1)>").decode()) is None
     assert classpage.image_uri("not base64 at all!") is None
@@ -152,7 +157,7 @@ def test_a_plot_that_is_not_an_image_is_not_embedded() -> None:
 def test_job_summary_is_appended_only_under_github_actions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    results = made_up_class(tmp_path, mismatch_text())
+    results = made_up_class(tmp_path, mismatch())
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     jobsummary.append("ex1", results)
     target = tmp_path / "summary.md"
@@ -274,7 +279,7 @@ def test_student_page_in_chromium(graded: dict[str, Path], page: chromium.Page) 
 
 def test_hostile_student_runs_no_script_in_chromium(tmp_path: Path, page: chromium.Page) -> None:
     (tmp_path / "bob.server.log").write_text(f"log {HOSTILE}\n")
-    results = made_up_class(tmp_path, f"expected {HOSTILE}\ngot {HOSTILE}\ndiffers at {HOSTILE}")
+    results = made_up_class(tmp_path, hostile_failure())
     results[1].app = HOSTILE
     index = classpage.write(tmp_path, "ex1", results)
     for target in (index, tmp_path / "bob.report.html"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from conformance.cases import Case, Png, Redirect, get, post
 from conformance.matchers import close_all
 from conformance.openapi import Body
-from conformance.registry import Exercise, Operation
+from conformance.registry import Exercise, Operation, Picture
 from conformance.regression import least_squares, seeded_demo
 
 DEMO = seeded_demo()
@@ -93,4 +93,9 @@ EXERCISE = Exercise(
     cases=tuple(CASES),
     operations=tuple(OPERATIONS),
     bodies=tuple(BODIES),
+    picture=Picture(
+        setup=(RESET, FIT_DEMO),
+        path="/plot",
+        title="GET /plot after fitting the lecture's seeded data (seed 1234, n=100, 5 features)",
+    ),
 )

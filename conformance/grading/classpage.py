@@ -66,38 +66,43 @@ def image_uri(data: bytes | str | None) -> str | None:
     return f"data:{kind};base64," + base64.b64encode(raw).decode("ascii")
 
 
-def plot_view(student: classdata.Student) -> dict[str, Any] | None:
+def plot_view(student: classdata.Student, exercise: str) -> dict[str, Any] | None:
     """The student's /plot and the reference plot for the same data, ready for a page."""
     plot = student.plot
     if plot is None:
         return None
-    dataset = str(plot.get("dataset", plotcapture.DATASET))
     src = image_uri(plot.get("image_base64"))
     problem = str(plot.get("problem") or ("" if src else "the /plot response was not an image"))
     return {
         "student": src,
         "problem": problem,
-        "reference": image_uri(_reference(dataset)),
+        "reference": image_uri(_reference(exercise)),
     }
 
 
-def _reference(dataset: str) -> bytes | None:
-    """The reference plot, or None if it cannot be drawn here (the page says so)."""
+def _reference(exercise: str) -> bytes | None:
+    """The reference picture, or None if it cannot be drawn here (the page says so)."""
     try:
-        return plotcapture.reference_png(dataset)
+        return plotcapture.reference_png(exercise)
     except Exception:  # a missing plotting library must not cost the teacher every page
         return None
 
 
+def _title(exercise: str) -> str:
+    picture = plotcapture.picture_of(exercise)
+    return picture.title if picture else ""
+
+
 def render_student(student: classdata.Student, exercise: str) -> str:
     template = environment().get_template("student.html")
-    return template.render(
+    page: str = template.render(
         s=student,
         exercise=exercise,
-        plot=plot_view(student),
-        dataset_title=plotcapture.DATASET_TITLE,
+        plot=plot_view(student, exercise),
+        dataset_title=_title(exercise),
         **_static(),
     )
+    return page
 
 
 def render_class(data: classdata.ClassData) -> str:
@@ -119,7 +124,7 @@ def render_class(data: classdata.ClassData) -> str:
         common=data.common_failures(),
         page_of=classdata.page_of,
         plots=plots,
-        dataset_title=plotcapture.DATASET_TITLE,
+        dataset_title=_title(data.exercise),
         **_static(),
     )
     return page
@@ -132,8 +137,7 @@ def prepare(exercise: str) -> threading.Thread:
     def work() -> None:
         environment().get_template("class.html")
         environment().get_template("student.html")
-        if exercise in plotcapture.PLOTTED_EXERCISES:
-            _reference(plotcapture.DATASET)
+        _reference(exercise)
 
     thread = threading.Thread(target=work, name="class-page-prepare")
     thread.start()

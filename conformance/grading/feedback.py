@@ -1,9 +1,9 @@
-"""A student's failed checks, read back from a Gradescope report's per-group feedback.
+"""A student's failed checks, read from a Gradescope report: the failures as data.
 
-``failures`` is the ONE place that reads failures out of a report. Today it parses the text
-that ``reports.group_feedback`` writes (each failure is the suite's student-facing message:
-request, expected, got, where they differ, curl line); when reports carry failures as data,
-only this function changes.
+``failures`` is the one place that reads failures out of a report. Each rubric group of the
+report carries its failed tests in ``extra_data.failures``: the suite's own failure fields
+(request, expected, got, where, the requests before it, curl line) for a check of the suite,
+or only the text for anything else (a crash in a fixture). Nothing is parsed back from text.
 """
 
 from __future__ import annotations
@@ -11,17 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FIELDS = (
-    ("expected ", "expected"),
-    ("got ", "got"),
-    ("differs at ", "where"),
-    ("reproduce: ", "curl"),
-)
-
 
 @dataclass
 class Failure:
-    """One failed check: its name and, when the message has them, its parts."""
+    """One failed check: its name and, when the suite's own check failed, its parts."""
 
     check: str
     text: str
@@ -34,7 +27,7 @@ class Failure:
 
     @property
     def structured(self) -> bool:
-        """True when the message is the suite's request / expected / got / where format."""
+        """True when the failure has the suite's request / expected / got / where parts."""
         return bool(self.expected or self.where)
 
     @property
@@ -47,39 +40,36 @@ class Failure:
 
 
 def failures(test: dict[str, Any]) -> tuple[list[Failure], str]:
-    """The failures in one report test (one rubric group), and any note after them."""
-    text = str(test.get("output", ""))
-    blocks = text.split("\n--- ")
-    found: list[Failure] = []
-    note = ""
-    for block in blocks[1:]:
-        name, _, body = block.partition("\n")
-        body, marker, rest = body.partition("\n\n... and ")
-        if marker:
-            note = "... and " + rest.strip()
-        found.append(_parse(name.strip(), body.strip("\n")))
-    return found, note
+    """The failures in one report test (one rubric group), and a note on any left out."""
+    extra = test.get("extra_data")
+    found = extra.get("failures") if isinstance(extra, dict) else None
+    if not isinstance(found, list):
+        return [], ""
+    return [_failure(item) for item in found if isinstance(item, dict)], ""
 
 
-def _parse(check: str, text: str) -> Failure:
-    failure = Failure(check, text)
-    current = ""
-    for index, line in enumerate(text.splitlines()):
-        stripped = line.strip()
-        for prefix, name in FIELDS:
-            if line.startswith(prefix) and not getattr(failure, name):
-                setattr(failure, name, line.removeprefix(prefix).strip())
-                current = name
-                break
-        else:
-            if stripped.startswith("after: "):
-                failure.after.append(stripped.removeprefix("after: "))
-                current = ""
-            elif index == 0 and " " in stripped and stripped.split(" ", 1)[0].isupper():
-                failure.request = stripped
-            elif current and current != "curl" and stripped:
-                setattr(failure, current, f"{getattr(failure, current)}\n{line}")
-    return failure
+def _failure(data: dict[str, Any]) -> Failure:
+    request = data.get("request")
+    line = ""
+    if isinstance(request, dict):
+        line = f"{request.get('method', '')} {request.get('url', '')}".strip()
+        if request.get("body"):
+            line += f"  body: {request['body']}"
+    after = [
+        f"{h['sent'].get('method', '')} {h['sent'].get('url', '')} -> {h.get('status')}"
+        for h in data.get("history") or []
+        if isinstance(h, dict) and isinstance(h.get("sent"), dict)
+    ]
+    return Failure(
+        check=str(data.get("test", "")),
+        text=str(data.get("text", "")),
+        request=line,
+        after=after,
+        expected=str(data.get("expected", "")),
+        got=str(data.get("got", "")),
+        where=str(data.get("where", "")),
+        curl=str(data.get("curl", "")),
+    )
 
 
 def summary_line(test: dict[str, Any]) -> str:

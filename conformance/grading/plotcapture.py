@@ -1,10 +1,11 @@
-"""ex2's /plot for the report: the student's picture and the reference app's, same data.
+"""An exercise's picture for the pages (ex2's /plot): the student's and the reference app's.
 
-After the suite has run, and before the student's server is stopped, ``capture`` asks it once
-more for a plot of the lecture's seeded data (``/reset``, ``POST /fit``, ``GET /plot``) and
-keeps the image (base64, capped in size) in the report's ``extra_data``. The score never depends
-on it: the suite's own /plot tests grade the endpoint. ``reference_png`` draws the reference
-app's plot for the same data, in this process, with the reference app's own code.
+The registry says which exercise draws a picture (``Exercise.picture``: the requests that set
+up the state it draws, and its path). After the suite has run, and before the student's server
+is stopped, ``capture`` sends those requests once more and keeps the image (base64, capped in
+size) in the report's ``extra_data``. The score never depends on it: the suite's own tests
+grade the endpoint. ``reference_png`` asks the reference app, in this process, for the picture
+of the same state.
 """
 
 from __future__ import annotations
@@ -16,55 +17,58 @@ from typing import Any
 
 import httpx
 
-from conformance.regression import seeded_demo
-
-DATASET = "seeded_demo"
-"""The data fitted before the plot is taken: the lecture's "Fitting the model" data."""
-
-DATASET_TITLE = "the lecture's seeded data (seed 1234, n=100, 5 features)"
+from conformance import registry
+from conformance.inprocess import InProcessTransport
+from conformance.registry import Picture
+from conformance.transcript import send
 
 MAX_IMAGE_BYTES = 1_000_000
-"""A larger /plot response is not kept (a report must stay small)."""
+"""A larger picture is not kept (a report must stay small)."""
 
 EXTRA_KEY = "plot"
 """Where the capture is kept in a Gradescope report's ``extra_data``."""
 
 
-PLOTTED_EXERCISES = ("ex2",)
-"""The exercises that have a /plot."""
+def picture_of(exercise: str) -> Picture | None:
+    try:
+        return registry.get(exercise).picture
+    except LookupError:
+        return None
 
 
 def for_report(exercise: str, base_url: str, timeout: float) -> dict[str, Any] | None:
-    """The capture to keep in ``exercise``'s report, or None when it has no /plot."""
-    return capture(base_url, timeout) if exercise in PLOTTED_EXERCISES else None
+    """The capture to keep in ``exercise``'s report, or None when it draws no picture."""
+    picture = picture_of(exercise)
+    return None if picture is None else capture(base_url, timeout, picture)
 
 
-def capture(base_url: str, timeout: float) -> dict[str, Any]:
-    """Fit the seeded data, fetch /plot: ``{"dataset", "image_base64"?, "problem"?}``."""
-    record: dict[str, Any] = {"dataset": DATASET}
+def capture(base_url: str, timeout: float, picture: Picture) -> dict[str, Any]:
+    """Set up the state, fetch the picture: ``{"image_base64"?, "problem"?}``."""
+    record: dict[str, Any] = {}
     try:
-        with httpx.Client(base_url=base_url, timeout=timeout) as client:
-            client.get("/reset")
-            fitted = client.post("/fit", json=seeded_demo().body())
-            if fitted.status_code != 200:
-                record["problem"] = f"POST /fit answered {fitted.status_code}, so no plot"
-                return record
-            with client.stream("GET", "/plot") as response:
+        with httpx.Client(base_url=base_url, timeout=timeout, trust_env=False) as client:
+            for call in picture.setup:
+                answer = send(client, call)
+                if not answer.is_success:
+                    record["problem"] = f"{call} answered {answer.status_code}, so no picture"
+                    return record
+            with client.stream("GET", picture.path) as response:
                 content = _read_capped(response)
     except httpx.HTTPError as error:
         record["problem"] = f"the server did not answer: {type(error).__name__}: {error}"
         return record
     ctype = response.headers.get("content-type", "(none)")
+    shown = f"GET {picture.path}"
     if content is None:
-        record["problem"] = f"GET /plot sent more than {MAX_IMAGE_BYTES} bytes"
+        record["problem"] = f"{shown} sent more than {MAX_IMAGE_BYTES} bytes"
     elif response.status_code != 200:
-        record["problem"] = f"GET /plot answered {response.status_code} ({ctype})"
+        record["problem"] = f"{shown} answered {response.status_code} ({ctype})"
     elif media_type(content) is None:
-        record["problem"] = f"GET /plot sent no image (content-type {ctype})"
+        record["problem"] = f"{shown} sent no image (content-type {ctype})"
     else:
         record["image_base64"] = base64.b64encode(content).decode("ascii")
         if media_type(content) != "image/png":
-            record["problem"] = f"GET /plot sent {media_type(content)}, not a PNG ({ctype})"
+            record["problem"] = f"{shown} sent {media_type(content)}, not a PNG ({ctype})"
     return record
 
 
@@ -95,22 +99,26 @@ def _read_capped(response: httpx.Response) -> bytes | None:
 
 
 _REFERENCE_LOCK = threading.Lock()
-"""One drawing of the reference plot at a time; a second caller waits and reuses it."""
+"""One drawing of a reference picture at a time; a second caller waits and reuses it."""
 
 
-def reference_png(dataset: str = DATASET) -> bytes | None:
-    """The reference app's residuals plot for ``dataset`` (None for a dataset it does not know)."""
+def reference_png(exercise: str) -> bytes | None:
+    """The reference app's picture of the same state (None when the exercise has none)."""
     with _REFERENCE_LOCK:
-        return _reference_png(dataset)
+        return _reference_png(exercise)
 
 
 @cache
-def _reference_png(dataset: str) -> bytes | None:
-    if dataset != DATASET:
+def _reference_png(exercise: str) -> bytes | None:
+    picture = picture_of(exercise)
+    if picture is None:
         return None
-    from reference_app import ols
-    from reference_app.plot import residual_plot_png
-
-    data = seeded_demo()
-    fit = ols.fit_ols(data.X, data.y)
-    return residual_plot_png(fit.y_hat, fit.y_train - fit.y_hat)
+    transport = InProcessTransport(registry.get(exercise).create_app())
+    try:
+        with httpx.Client(transport=transport, base_url="http://reference") as client:
+            for call in picture.setup:
+                send(client, call)
+            response = client.get(picture.path)
+    finally:
+        transport.close()
+    return response.content if response.status_code == 200 else None
