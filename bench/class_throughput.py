@@ -1,0 +1,163 @@
+"""Class throughput (issue 14): `conformance grade --jobs 2` vs a bare start-and-replay harness.
+
+    python -m bench.class_throughput [--runs 3] [--sample 12] [--jobs 2]
+    python -m bench.class_throughput --all          # the whole corpus: 89 servers
+
+The class is the corpus of student servers, ``tests/corpus/ex1`` and ``tests/corpus/ex2``
+(correct and broken, as a class would be): by default a sample of ``--sample`` servers per
+exercise spread evenly over the sorted file names, with ``--all`` every one. Each run times:
+
+- **grade**: ``conformance grade EX SERVERS... --jobs J --reports TMP --csv TMP/x.csv``, one
+  command per exercise, wall time of both (everything a teacher waits for);
+- **bare**: the floor: the same servers, ``--jobs`` at a time, each started as the grader
+  starts it (``grading.server.StudentServer``), sent every request of the lecture's
+  transcript (``conformance.cases``: each case's set-up and request, keep-alive
+  ``httpx.Client``, nothing checked) and stopped.
+
+The two alternate within a run, so the machine's noise hits both alike. Printed: medians
+over the runs of each time, of the ratio grade / bare, and submissions per minute of grade;
+then the targets of issue 14 (ratio <= 2.0, >= 40 submissions a minute), MET or NOT MET.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+
+import httpx
+
+from bench.common import PYTHON, ROOT, Row, Target, markdown, median, report_targets, wall
+from conformance.cases import Case
+from conformance.grading.server import StartError, StudentServer, resolve
+from conformance.transcript import send
+
+EXERCISES = ("ex1", "ex2")
+RATIO_TARGET = 2.0
+PER_MINUTE_TARGET = 40.0
+
+
+def corpus(exercise: str, sample: int | None) -> list[str]:
+    """The exercise's corpus servers, or ``sample`` of them spread over the sorted names."""
+    files = sorted((ROOT / "tests" / "corpus" / exercise).glob("*.py"))
+    if sample and sample < len(files):
+        files = [files[i * len(files) // sample] for i in range(sample)]
+    return [str(f.relative_to(ROOT)) for f in files]
+
+
+def grade_seconds(classes: dict[str, list[str]], jobs: int, extra: Sequence[str] = ()) -> float:
+    """Wall time of one ``conformance grade`` command per exercise."""
+    total = 0.0
+    for exercise, apps in classes.items():
+        with tempfile.TemporaryDirectory(prefix="bench-class-") as out:
+            argv = [PYTHON, "-m", "conformance.cli", "grade", exercise, *apps, *extra]
+            argv += ["--jobs", str(jobs), "--reports", out, "--csv", f"{out}/scores.csv"]
+            seconds, _ = wall(argv)
+        total += seconds
+    return total
+
+
+def replay_transcript(base_url: str, cases: Sequence[Case]) -> int:
+    """Send every request of the transcript, checking nothing; the number sent."""
+    sent = 0
+    with httpx.Client(base_url=base_url, timeout=5.0) as client:
+        for case in cases:
+            state: dict[str, int] = {}
+            try:
+                for call in case.setup:
+                    body = send(client, call).json()
+                    sent += 1
+                    if isinstance(body, list):
+                        state = {"last": len(body) - 1, "past_end": max(99, len(body))}
+                path = case.request.path.format(**state) if state else case.request.path
+                send(client, case.request, path, follow_redirects=False)
+                sent += 1
+            except (httpx.HTTPError, ValueError, KeyError):
+                continue  # a broken server's answer: the grader would note it and go on
+    return sent
+
+
+def bare_one(app: str, cases: Sequence[Case], logs: Path) -> int:
+    """Start ``app`` as the grader does, replay the transcript, stop it."""
+    server = StudentServer(resolve(str(ROOT / app)), logs / f"{Path(app).stem}.log")
+    try:
+        url = server.start()
+    except StartError:
+        return 0
+    try:
+        return replay_transcript(url, cases)
+    finally:
+        server.stop()
+
+
+def bare_seconds(classes: dict[str, list[str]], jobs: int) -> float:
+    """Wall time of the bare harness over every exercise's servers, ``jobs`` at a time."""
+    work: list[Callable[[], int]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-bare-") as logs:
+        for exercise, apps in classes.items():
+            cases: list[Case] = importlib.import_module(f"conformance.cases.{exercise}").CASES
+            work += [partial(bare_one, app, cases, Path(logs)) for app in apps]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(lambda job: job(), work))
+        return time.perf_counter() - started
+
+
+def measure(
+    classes: dict[str, list[str]], jobs: int, runs: int, grade_extra: Sequence[str] = ()
+) -> tuple[list[Row], list[Target]]:
+    count = sum(len(apps) for apps in classes.values())
+    grades, bares, ratios = [], [], []
+    for run in range(runs):
+        grade = grade_seconds(classes, jobs, grade_extra)
+        bare = bare_seconds(classes, jobs)
+        grades.append(grade)
+        bares.append(bare)
+        ratios.append(grade / bare)
+        print(f"run {run + 1}/{runs}: grade {grade:.1f} s, bare {bare:.1f} s, {grade / bare:.2f}x")
+    subject = ", ".join(f"{len(apps)} {ex}" for ex, apps in classes.items())
+    label = " ".join(["grade", *grade_extra, f"--jobs {jobs}"])
+    per_minute = median([count / g * 60 for g in grades])
+    rows = [
+        Row(label, subject, median(grades), "s", runs, f"{count} corpus servers"),
+        Row(f"bare start + replay, {jobs} at a time", subject, median(bares), "s", runs),
+        Row("ratio grade / bare", subject, median(ratios), "x", runs, "median of per-run ratios"),
+        Row(label, subject, per_minute, "submissions/min", runs),
+    ]
+    targets = [
+        Target(
+            f"grade <= {RATIO_TARGET}x bare",
+            median(ratios) <= RATIO_TARGET,
+            f"{median(ratios):.2f}x",
+        ),
+        Target(
+            f">= {PER_MINUTE_TARGET:g} submissions/min",
+            per_minute >= PER_MINUTE_TARGET,
+            f"{per_minute:.1f}/min",
+        ),
+    ]
+    return rows, targets
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sample", type=int, default=12, help="servers per exercise (default 12)")
+    parser.add_argument("--all", action="store_true", help="every corpus server (89)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    classes = {ex: corpus(ex, None if args.all else args.sample) for ex in EXERCISES}
+    rows, targets = measure(classes, args.jobs, args.runs)
+    print(markdown(rows))
+    print(report_targets(targets))
+
+
+if __name__ == "__main__":
+    main()
