@@ -14,9 +14,13 @@ exercise spread evenly over the sorted file names, with ``--all`` every one. Eac
   transcript (``conformance.cases``: each case's set-up and request, keep-alive
   ``httpx.Client``, nothing checked) and stopped.
 
-The two alternate within a run, so the machine's noise hits both alike. Printed: medians
-over the runs of each time, of the ratio grade / bare, and submissions per minute of grade;
-then the targets of issue 14 (ratio <= 2.0, >= 40 submissions a minute), MET or NOT MET.
+- **warm** (with ``--warm``): the prototype ``python -m conformance.grading.warm``, same
+  arguments: pytest imported once per slot, a fork per student, the next server starting
+  while the suite runs.
+
+They alternate within a run, so the machine's noise hits all alike. Printed: medians over
+the runs of each time, of the ratio to bare, and of submissions per minute; then the targets
+of issue 14 (ratio <= 2.0, >= 40 submissions a minute), MET or NOT MET.
 """
 
 from __future__ import annotations
@@ -50,12 +54,17 @@ def corpus(exercise: str, sample: int | None) -> list[str]:
     return [str(f.relative_to(ROOT)) for f in files]
 
 
-def grade_seconds(classes: dict[str, list[str]], jobs: int, extra: Sequence[str] = ()) -> float:
-    """Wall time of one ``conformance grade`` command per exercise."""
+GRADE = ("conformance.cli", "grade")
+WARM = ("conformance.grading.warm",)
+LABELS = {"grade": "conformance grade", "warm": "warm prototype"}
+
+
+def grade_seconds(classes: dict[str, list[str]], jobs: int, command: Sequence[str]) -> float:
+    """Wall time of one grading command (``python -m ...``) per exercise."""
     total = 0.0
     for exercise, apps in classes.items():
         with tempfile.TemporaryDirectory(prefix="bench-class-") as out:
-            argv = [PYTHON, "-m", "conformance.cli", "grade", exercise, *apps, *extra]
+            argv = [PYTHON, "-m", *command, exercise, *apps]
             argv += ["--jobs", str(jobs), "--reports", out, "--csv", f"{out}/scores.csv"]
             seconds, _ = wall(argv)
         total += seconds
@@ -109,38 +118,38 @@ def bare_seconds(classes: dict[str, list[str]], jobs: int) -> float:
 
 
 def measure(
-    classes: dict[str, list[str]], jobs: int, runs: int, grade_extra: Sequence[str] = ()
+    classes: dict[str, list[str]], jobs: int, runs: int, warm: bool
 ) -> tuple[list[Row], list[Target]]:
     count = sum(len(apps) for apps in classes.values())
-    grades, bares, ratios = [], [], []
+    commands = {"grade": GRADE, **({"warm": WARM} if warm else {})}
+    times: dict[str, list[float]] = {name: [] for name in [*commands, "bare"]}
     for run in range(runs):
-        grade = grade_seconds(classes, jobs, grade_extra)
-        bare = bare_seconds(classes, jobs)
-        grades.append(grade)
-        bares.append(bare)
-        ratios.append(grade / bare)
-        print(f"run {run + 1}/{runs}: grade {grade:.1f} s, bare {bare:.1f} s, {grade / bare:.2f}x")
+        for name, command in commands.items():
+            times[name].append(grade_seconds(classes, jobs, command))
+        times["bare"].append(bare_seconds(classes, jobs))
+        shown = ", ".join(f"{name} {t[-1]:.1f} s" for name, t in times.items())
+        print(f"run {run + 1}/{runs}: {shown}", flush=True)
     subject = ", ".join(f"{len(apps)} {ex}" for ex, apps in classes.items())
-    label = " ".join(["grade", *grade_extra, f"--jobs {jobs}"])
-    per_minute = median([count / g * 60 for g in grades])
-    rows = [
-        Row(label, subject, median(grades), "s", runs, f"{count} corpus servers"),
-        Row(f"bare start + replay, {jobs} at a time", subject, median(bares), "s", runs),
-        Row("ratio grade / bare", subject, median(ratios), "x", runs, "median of per-run ratios"),
-        Row(label, subject, per_minute, "submissions/min", runs),
-    ]
-    targets = [
-        Target(
-            f"grade <= {RATIO_TARGET}x bare",
-            median(ratios) <= RATIO_TARGET,
-            f"{median(ratios):.2f}x",
-        ),
-        Target(
-            f">= {PER_MINUTE_TARGET:g} submissions/min",
-            per_minute >= PER_MINUTE_TARGET,
-            f"{per_minute:.1f}/min",
-        ),
-    ]
+    bare = times.pop("bare")
+    rows = [Row(f"bare start + replay, {jobs} at a time", subject, median(bare), "s", runs)]
+    targets = []
+    for name, seconds in times.items():
+        label = f"{LABELS[name]} --jobs {jobs}"
+        ratio = median([g / b for g, b in zip(seconds, bare, strict=True)])
+        per_minute = median([count / g * 60 for g in seconds])
+        rows += [
+            Row(label, subject, median(seconds), "s", runs, f"{count} corpus servers"),
+            Row(f"{label} / bare", subject, ratio, "x", runs, "median of per-run ratios"),
+            Row(label, subject, per_minute, "submissions/min", runs),
+        ]
+        targets += [
+            Target(f"{label} <= {RATIO_TARGET}x bare", ratio <= RATIO_TARGET, f"{ratio:.2f}x"),
+            Target(
+                f"{label} >= {PER_MINUTE_TARGET:g} submissions/min",
+                per_minute >= PER_MINUTE_TARGET,
+                f"{per_minute:.1f}/min",
+            ),
+        ]
     return rows, targets
 
 
@@ -152,9 +161,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=12, help="servers per exercise (default 12)")
     parser.add_argument("--all", action="store_true", help="every corpus server (89)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--warm", action="store_true", help="also time the warm prototype (grading/warm.py)"
+    )
     args = parser.parse_args(argv)
     classes = {ex: corpus(ex, None if args.all else args.sample) for ex in EXERCISES}
-    rows, targets = measure(classes, args.jobs, args.runs)
+    rows, targets = measure(classes, args.jobs, args.runs, args.warm)
     print(markdown(rows))
     print(report_targets(targets))
 
