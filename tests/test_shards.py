@@ -168,6 +168,12 @@ def test_merge_refuses_what_does_not_fit(
     shutil.copytree(a1, copy)
     assert "graded by two shards" in refused([a1, copy, a2], out, capsys)
     assert "one of the shard folders" in refused([a1, a2], a1, capsys)
+    broken = tmp_path / "broken"
+    shutil.copytree(a2, broken)
+    manifest = json.loads((broken / shard.MANIFEST).read_text(encoding="utf-8"))
+    manifest["graded"][0]["report"] = "../../elsewhere.json"
+    (broken / shard.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert "malformed manifest" in refused([a1, broken], out, capsys)
     (a2 / "ben.json").unlink()
     assert "ben's report is missing" in refused([a1, a2], out, capsys)
     out.mkdir()

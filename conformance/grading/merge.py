@@ -69,7 +69,35 @@ def read(folder: Path) -> ShardFolder:
         raise MergeError(f"{path}: not readable JSON ({error})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise MergeError(f"{path}: not a {FORMAT} manifest (written by another version?)")
+    if not _well_formed(data):
+        raise MergeError(f"{path}: a malformed manifest (was it edited?)")
     return ShardFolder(folder, data)
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """The manifest's fields have the types ``shard.manifest`` writes; names are file names."""
+
+    def entries(key: str, fields: tuple[str, ...]) -> bool:
+        items = data.get(key)
+        return isinstance(items, list) and all(
+            isinstance(e, dict) and all(isinstance(e.get(f), str) for f in fields) for e in items
+        )
+
+    shard, rubric_ = data.get("shard"), data.get("rubric")
+    return (
+        isinstance(data.get("exercise"), str)
+        and isinstance(shard, dict)
+        and all(isinstance(shard.get(k), int) for k in ("index", "count"))
+        and isinstance(rubric_, dict)
+        and all(isinstance(rubric_.get(k), str) for k in ("source", "text"))
+        and entries("class", ("name", "app"))
+        and entries("graded", ("name", "app", "status", "report"))
+        and all(
+            Path(e[f]).name == e[f] and e[f] not in {"", ".", ".."}
+            for e in data["graded"]
+            for f in ("name", "report")
+        )
+    )
 
 
 def check(shards: Sequence[ShardFolder]) -> None:
@@ -99,8 +127,9 @@ def check(shards: Sequence[ShardFolder]) -> None:
     missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in present]
     left = [entry["name"] for entry in first.manifest["class"] if entry["name"] not in seen]
     if missing or left:
+        what = f"shard {', '.join(missing)} missing" if missing else "a shard is incomplete"
         raise MergeError(
-            f"shard {', '.join(missing) or '?'} missing: no report for "
+            f"{what}: no report for "
             + ", ".join(left[:10])
             + (f" and {len(left) - 10} more" if len(left) > 10 else "")
         )
