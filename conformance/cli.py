@@ -9,6 +9,7 @@ USAGE = """usage: conformance COMMAND ...
 commands:
   serve EXERCISE [--host H] [--port P]   serve a reference app with uvicorn (127.0.0.1:8000)
   grade EXERCISE APP... [options]        grade students' apps; see `conformance grade --help`
+  merge DIR... [--csv F] [--reports D]   merge the reports of `grade --shard K/N` runs
 
 exercises: {exercises}
 """
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         from conformance.grading.command import main as grade
 
         return grade(rest)
+    if command == "merge":
+        from conformance.grading.merge import main as merge
+
+        return merge(rest)
     print(f"conformance: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
     return 2
 

