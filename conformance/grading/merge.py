@@ -190,8 +190,6 @@ def merge(folders: Sequence[Path], out: Path, csv: Path | None) -> list[Result]:
     results.sort(key=lambda r: r.name)
     if csv:
         classlist.write_csv(csv, results, counted_groups(loaded, manifest["exercise"]))
-    page = classpage.write(out, manifest["exercise"], results)
-    print(f"class page: {page}")
     return results
 
 
@@ -253,4 +251,6 @@ def main(argv: list[str]) -> int:
     if args.csv:
         print(f"scores: {args.csv}")
     print(f"reports: {out}/")
+    exercise = str(read(Path(args.folders[0])).manifest["exercise"])
+    print(f"class page: {classpage.write(out, exercise, results)}")
     return 0 if all(r.status == "graded" for r in results) else 1

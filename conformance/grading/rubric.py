@@ -8,6 +8,7 @@ later falls into its endpoint's group.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -158,3 +159,20 @@ def _group(exercise: str, tier: str, entry: Any, where: str) -> Group:
         visibility=visibility,
         _compiled=tuple(compile_glob(t) for t in tests),
     )
+
+
+def to_toml(loaded: Rubric) -> str:
+    """The rubric as one TOML text that :func:`parse` reads back to the same groups (a shard's
+    manifest carries it, so that ``merge`` scores with exactly the rubric that graded)."""
+    lines = ["version = 1", f"counted_tiers = {json.dumps(sorted(loaded.counted_tiers))}"]
+    for group in loaded.groups:
+        lines += [
+            "",
+            f"[[{group.exercise}.{group.tier}]]",
+            f"id = {json.dumps(group.id)}",
+            f"title = {json.dumps(group.title)}",
+            f"points = {group.points!r}",
+            f"tests = {json.dumps(list(group.tests))}",
+            f"visibility = {json.dumps(group.visibility)}",
+        ]
+    return "\n".join(lines) + "\n"

@@ -74,13 +74,13 @@ def manifest(
     graded: Sequence[Result],
 ) -> dict[str, Any]:
     """What ``merge`` needs besides the reports: the class, the rubric, each result's status."""
-    source = Path(rubric.load(rubric_path).source)
+    loaded = rubric.load(rubric_path)
     everyone = sorted(zip(classlist.names(apps), apps, strict=True))
     return {
         "format": FORMAT,
         "exercise": exercise,
         "shard": {"index": shard.index, "count": shard.count},
-        "rubric": {"source": str(source), "text": source.read_text(encoding="utf-8")},
+        "rubric": {"source": loaded.source, "text": rubric.to_toml(loaded)},
         "class": [{"name": name, "app": app} for name, app in everyone],
         "graded": [
             {"name": r.name, "app": r.app, "status": r.status, "report": Path(r.report).name}
