@@ -183,9 +183,13 @@ def test_merge_refuses_what_does_not_fit(
 
 def test_an_empty_shard_merges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folders = cut(tmp_path, "ex1", 4, ["ann", "ben"])
+    (folders[0] / "index.html").write_text("a shard's own page", encoding="utf-8")
     out, grades = tmp_path / "out", tmp_path / "grades.csv"
+    capsys.readouterr()
     assert merge.main([*map(str, folders), "--reports", str(out), "--csv", str(grades)]) == 1
-    assert capsys.readouterr().out.startswith("submission")
+    shown = capsys.readouterr()
+    assert shown.out.startswith("submission")
+    assert f"left out (no submission's file): {folders[0] / 'index.html'}" in shown.err
     with grades.open(encoding="utf-8") as rows:
         assert [r["submission"] for r in csv.DictReader(rows)] == ["ann", "ben"]
     assert sorted(p.name for p in out.iterdir()) == ["ann.json", "ben.json"]
