@@ -192,4 +192,6 @@ def test_an_empty_shard_merges(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert f"left out (no submission's file): {folders[0] / 'index.html'}" in shown.err
     with grades.open(encoding="utf-8") as rows:
         assert [r["submission"] for r in csv.DictReader(rows)] == ["ann", "ben"]
-    assert sorted(p.name for p in out.iterdir()) == ["ann.json", "ben.json"]
+    # the shard's own page is left out; merge writes the class page and each student's anew
+    pages = ["ann.report.html", "ben.report.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(["ann.json", "ben.json", *pages])
