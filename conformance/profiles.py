@@ -63,12 +63,15 @@ settings.register_profile(
 # it is the same client for the whole session, so reusing it across examples is intended.
 _SUPPRESSED = (HealthCheck.function_scoped_fixture, HealthCheck.too_slow)
 
-_chosen: dict[str, str | None] = {"profile": None}
+_chosen: dict[str, str | None] = {"profile": None, "seed": None}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Hypothesis' plugin loads a named profile globally; remember whether one was named.
     _chosen["profile"] = config.getoption("hypothesis_profile", None) or None
+    # --hypothesis-seed (what `conformance grade --seed` passes) must drive the inputs, and
+    # hypothesis ignores it for a derandomised test: a seed turns derandomize off.
+    _chosen["seed"] = config.getoption("hypothesis_seed", None)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -95,11 +98,15 @@ def suite_settings(share: float = 1.0) -> settings:
         suppress_health_check=suppressed,
         max_examples=max(1, round(parent.max_examples * share)),
         verbosity=current.verbosity,  # --hypothesis-verbosity applies to our default too
+        derandomize=parent.derandomize and _chosen["seed"] is None,
     )
 
 
 def seed() -> int | None:
-    """A fixed seed for generators outside hypothesis (schemathesis) when derandomised."""
+    """A fixed seed for generators outside hypothesis (schemathesis): --hypothesis-seed, or 0
+    when derandomised."""
+    if _chosen["seed"] is not None:
+        return int(_chosen["seed"])
     return 0 if suite_settings().derandomize else None
 
 
