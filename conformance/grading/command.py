@@ -96,6 +96,7 @@ def main(argv: list[str]) -> int:
         seed=new_seed() if args.seed is None else args.seed,
         limits=chosen,
         protections=Protections.detect(args.sandbox),
+        suite_memory_mib=args.suite_memory_limit,
     )
     announce(options)
     if len(args.apps) == 1 and not args.reports and not args.csv:

@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
+SUITE_MEMORY_MIB = 3072
+"""Address space of the grader's own suite process: a decompression bomb costs one student."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,17 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         default=default.processes,
         metavar="N",
         help=f"processes and threads of the server's uid (default {default.processes})",
+    )
+    suite_option(group)
+
+
+def suite_option(parser: argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--suite-memory-limit",
+        type=int,
+        default=SUITE_MEMORY_MIB,
+        metavar="MIB",
+        help=f"address space of the suite's own process (default {SUITE_MEMORY_MIB})",
     )
 
 

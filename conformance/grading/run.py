@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from typing import Any, Protocol
 
 from conformance.grading import reports, rubric
 from conformance.grading.capped import CappedLog, read_tail
-from conformance.grading.limits import Limits
+from conformance.grading.limits import SUITE_MEMORY_MIB, Limits, launcher
 from conformance.grading.sandbox import Protections
 from conformance.grading.scoring import fmt
 from conformance.grading.server import (
@@ -74,6 +73,7 @@ class Options:
     seed: int | None = None
     limits: Limits = field(default_factory=Limits)
     protections: Protections | None = None
+    suite_memory_mib: int = SUITE_MEMORY_MIB
 
     def max_score(self) -> float:
         loaded = rubric.load(self.rubric)
@@ -236,8 +236,8 @@ def run_suite(
     with tempfile.TemporaryDirectory(prefix="conformance-run-") as name:
         folder = Path(name)
         command = options.pytest_command(url, report, folder)
-        if shutil.which("setpriv") and sys.platform.startswith("linux"):
-            command = ["setpriv", "--pdeathsig", "KILL", "--", *command]  # dies with us
+        if sys.platform.startswith("linux"):  # bounded memory; dies with the grader
+            command = launcher(Limits(options.suite_memory_mib, 0, 0, 0), None, command)
         out = CappedLog(log) if log else None
         try:
             process = subprocess.Popen(

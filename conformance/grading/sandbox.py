@@ -197,6 +197,23 @@ def _hidden_grader_files() -> list[Path]:
     return hidden
 
 
+def python_folders() -> list[Path]:
+    """What the server's Python needs, read-only: its prefixes (every link of the executable
+    followed) and the site-packages on sys.path; never the grader's working folder."""
+    chosen = {Path(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    executable = Path(sys.executable)
+    for _ in range(10):  # venv -> venv -> base: each link's install
+        chosen.add(executable.parent.parent)
+        if not executable.is_symlink():
+            break
+        executable = executable.parent / os.readlink(executable)
+    chosen.add(Path(os.path.realpath(sys.executable)).parent.parent)
+    chosen |= {Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
+    folders = sorted(p for p in chosen if p.is_dir() and not str(p).startswith("/usr/"))
+    outermost = [p for p in folders if not any(q in p.parents for q in folders)]
+    return [p for p in outermost if p != Path("/")]
+
+
 def bwrap_command(
     bwrap: str, stage: Stage, inner: list[str], *, hide: list[Path] | None = None
 ) -> list[str]:
@@ -212,6 +229,13 @@ def bwrap_command(
         "--new-session",
         "--hostname",
         "student",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--bind",  # first: a Python installed under /tmp is then bound on top of it
+        str(stage.tmp),
+        "/tmp",
         "--ro-bind",
         "/usr",
         "/usr",
@@ -222,31 +246,23 @@ def bwrap_command(
             command += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             command += ["--ro-bind", str(path), str(path)]
+    command += ["--perms", "0755", "--dir", "/etc"]
     for name in ETC:
         command += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     command += ["--ro-bind", str(stage.passwd), "/etc/passwd"]
     command += ["--ro-bind", str(stage.group), "/etc/group"]
     made: set[Path] = set()
-    for prefix in sorted({sys.base_prefix, sys.prefix, sys.exec_prefix}):
-        if prefix.startswith("/usr/"):
-            continue
-        for parent in reversed(Path(prefix).parents[:-1]):  # traversable, whatever the host's
+    for folder in python_folders():
+        for parent in reversed(folder.parents[:-1]):  # traversable, whatever the host's
             if parent not in made:
                 made.add(parent)
                 command += ["--perms", "0755", "--dir", str(parent)]
-        command += ["--ro-bind", prefix, prefix]
+        command += ["--ro-bind", str(folder), str(folder)]
     for path in hide if hide is not None else _hidden_grader_files():
         command += (
             ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
         )
     command += [
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--bind",
-        str(stage.tmp),
-        "/tmp",
         "--ro-bind",
         str(stage.app),
         INSIDE_APP,
