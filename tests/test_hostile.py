@@ -204,6 +204,7 @@ def test_no_file_outside_the_outputs_changed(graded: Graded) -> None:
 
 @needs_sandbox
 def test_nothing_survives_grading(graded: Graded) -> None:
+    assert graded.server_log("setsid_daemon").count("DAEMON ALIVE") == 2, "both daemons ran"
     assert not _survivors()
     assert not list(graded.root.rglob("HOSTILE_CONFTEST_LOADED")), "a planted conftest ran"
     assert "PLANTED ['/tmp']" in graded.server_log("plant_pytest_config"), "only its own /tmp"
@@ -313,3 +314,41 @@ def test_a_terminated_grader_writes_what_it_graded_and_stops_every_server(
     assert statuses[0] == "graded" and "not graded" in statuses, statuses
     assert "not graded" in stdout
     assert not processes_of(slot_uid(0)), "a server outlived the grader"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a uid per job slot needs root")
+@pytest.mark.parametrize("root", [True, False], ids=["own-uid", "not-root"])
+def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
+    tmp_path: Path, root: bool
+) -> None:
+    import httpx
+
+    from conformance.grading.limits import Limits
+    from conformance.grading.server import StudentServer, resolve
+
+    uid = slot_uid(1)
+    server = StudentServer(
+        resolve(str(REPO / "tests" / "misbehaving" / "spy_app.py")),
+        tmp_path / "server.log",
+        protections=Protections(bwrap=None, root=root, unix_sockets=True),
+        limits=Limits(memory_mib=1024),
+        uid=uid,
+    )
+    with server as url:
+        seen = httpx.get(url, timeout=10).json()
+        status = Path(f"/proc/{seen['pid']}/status").read_text()
+        limits = Path(f"/proc/{seen['pid']}/limits").read_text()
+        assert server.stage is not None
+        assert seen["cwd"] == str(server.stage.app), "a private copy"
+    owner = int(status.split("Uid:")[1].split()[0])
+    assert owner == (uid if root else os.getuid())
+    assert "Max address space         1073741824" in limits
+    assert "GITHUB_TOKEN" not in seen["env"]
+    assert not processes_of(uid)
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{seen['child']}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (
+        not Path(f"/proc/{seen['child']}").exists()
+        or "Z" in Path(f"/proc/{seen['child']}/stat").read_text().rsplit(")", 1)[1].split()[0:1]
+    )

@@ -7,6 +7,7 @@ dropped. Reading the log back never reads more than a few KiB.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -38,8 +39,11 @@ class CappedLog:
                 with self._lock:
                     room = max(self.head - self.written, 0)
                     if room:
-                        self._file.write(chunk[:room])
                         self.written += min(room, len(chunk))
+                        try:
+                            self._file.write(chunk[:room])
+                        except OSError:  # a full disk: keep draining, so the writer never blocks
+                            self.head = 0
                     rest = chunk[room:]
                     if rest:
                         self.dropped += len(rest)
@@ -52,8 +56,10 @@ class CappedLog:
             with self._lock:
                 if self.dropped:
                     note = f"\n[... {self.dropped} bytes of output not kept; the last ones:]\n"
-                    self._file.write(note.encode() + bytes(self._tail))
-                self._file.close()
+                    with contextlib.suppress(OSError):
+                        self._file.write(note.encode() + bytes(self._tail))
+                with contextlib.suppress(OSError):
+                    self._file.close()
 
     def close_writer(self) -> None:
         """Close our copy of the write end (after the child has started)."""

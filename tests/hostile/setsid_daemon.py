@@ -3,12 +3,14 @@
 import os
 import subprocess
 import sys
+import time
 
 from fastapi import FastAPI
 
 app = FastAPI()
 DAEMON = """
 import os, pathlib, socket, sys, time
+print("DAEMON ALIVE", os.getpid(), os.getsid(0), flush=True)
 s = socket.socket()
 try:
     s.bind(("127.0.0.1", 0)); s.listen()
@@ -35,9 +37,8 @@ if os.fork() == 0:
     if os.fork() == 0:
         os.execv(sys.executable, [sys.executable, "-c", DAEMON, MARK])
     os._exit(0)
-subprocess.Popen(
-    [sys.executable, "-c", DAEMON, MARK], start_new_session=True, stdout=subprocess.DEVNULL
-)
+subprocess.Popen([sys.executable, "-c", DAEMON, MARK], start_new_session=True)
+time.sleep(1)  # both are up before the server answers
 
 
 @app.get("/")
