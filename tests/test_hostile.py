@@ -281,8 +281,9 @@ def test_protections_that_are_off_are_said(tmp_path: Path) -> None:
 
 
 @needs_sandbox
-def test_a_terminated_grader_writes_what_it_graded_and_stops_every_server(
-    tmp_path: Path,
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_stopped_grader_leaves_what_it_graded_and_no_server(
+    tmp_path: Path, stop: signal.Signals
 ) -> None:
     apps = []
     for name in ("a", "b", "c"):
@@ -305,15 +306,31 @@ def test_a_terminated_grader_writes_what_it_graded_and_stops_every_server(
             break
         time.sleep(0.2)
     time.sleep(2)  # the second server is up, its suite running
-    grader.send_signal(signal.SIGTERM)
+    grader.send_signal(stop)
     stdout, stderr = grader.communicate(timeout=60)
-    assert grader.returncode == 130, stderr[-2000:]
+    if stop == signal.SIGTERM:  # a clean stop: the table, and every server and suite stopped
+        assert grader.returncode == 130, stderr[-2000:]
+        assert "not graded" in stdout
+    else:  # no chance to clean up: the servers and the suite die with it
+        time.sleep(3)
+        assert not [p for p in _processes_with(str(tmp_path)) if p != grader.pid]
     with grades.open(encoding="utf-8") as rows:
         statuses = [row["status"] for row in csv.DictReader(rows)]
     assert len(statuses) == 3
     assert statuses[0] == "graded" and "not graded" in statuses, statuses
-    assert "not graded" in stdout
     assert not processes_of(slot_uid(0)), "a server outlived the grader"
+
+
+def _processes_with(text: str) -> list[int]:
+    """Pids whose command line mentions ``text`` (the suite names its report's path)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="a uid per job slot needs root")

@@ -131,9 +131,12 @@ def _has_passwd_entry(uid: int) -> bool:
 
 
 class Stage:
-    """The grader's private folder for one server: the copy, its tmp, its socket folder."""
+    """The grader's private folder for one server: the copy, its tmp, its socket folder.
 
-    def __init__(self, folder: Path, uid: int | None) -> None:
+    ``only``: copy just this file of ``folder`` (a submission given as ``alice.py``).
+    """
+
+    def __init__(self, folder: Path, uid: int | None, only: str | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="conformance-sandbox-"))
         if len(str(self.root / "run" / SOCKET_NAME)) > 100:  # sun_path holds 108 bytes
             shutil.rmtree(self.root)
@@ -143,7 +146,12 @@ class Stage:
         self.tmp = self.root / "tmp"
         self.run = self.root / "run"
         self.root.chmod(0o711)
-        _copy(folder, self.app)
+        if only is None:
+            _copy(folder, self.app)
+        else:
+            self.app.mkdir(mode=0o755)
+            shutil.copyfile(folder / only, self.app / only)
+            (self.app / only).chmod(0o644)
         for folder_ in (self.tmp, self.run):
             folder_.mkdir(mode=0o700)
             if uid is not None:

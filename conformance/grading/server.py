@@ -42,6 +42,9 @@ class AppSpec:
     folder: Path
     module: str
     attr: str = "app"
+    alone: bool = False
+    """True for a file not named app.py: only that file is copied, never its neighbours (a
+    flat folder of submissions, ``subs/alice.py``, ``subs/bob.py``)."""
 
     @property
     def target(self) -> str:
@@ -58,7 +61,7 @@ def resolve(spec: str) -> AppSpec:
     if path.suffix == ".py":
         if not path.is_file():
             raise ValueError(f"{spec}: no such file")
-        return AppSpec(path.resolve().parent, path.stem)
+        return AppSpec(path.resolve().parent, path.stem, alone=path.stem != "app")
     module, _, attr = spec.partition(":")
     if not module.replace(".", "").replace("_", "").isalnum():
         raise ValueError(f"{spec}: not a file, a folder or module:attr")
@@ -147,7 +150,8 @@ class StudentServer:
 
     def start(self) -> str:
         try:
-            self.stage = Stage(self.app.folder, self.uid)
+            only = f"{self.app.module}.py" if self.app.alone else None
+            self.stage = Stage(self.app.folder, self.uid, only=only)
         except (OSError, ValueError) as error:
             raise StartError(f"the submission could not be copied: {error}") from None
         if not self.protections.unix_sockets:
