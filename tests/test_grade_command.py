@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from conformance.grading import classlist
-from conformance.grading.sandbox import Protections, processes_of, slot_uid
+from conformance.grading.sandbox import Protections, UidPool, processes_of
 from conformance.grading.server import StudentServer, resolve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,7 +58,8 @@ def test_student_server_is_isolated_and_fully_stopped(
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_for_students")
     monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
     protections = Protections.detect()
-    uid = slot_uid(0)
+    pool = UidPool(1)
+    uid = pool.uids[0]
     server = StudentServer(
         resolve(str(MISBEHAVING / "spy_app.py")),
         tmp_path / "server.log",
@@ -86,6 +87,7 @@ def test_student_server_is_isolated_and_fully_stopped(
     assert not stage.exists(), "the private copy and tmp are removed"
     if protections.root:
         assert not processes_of(uid), "every process of the slot's uid stopped"
+        pool.close()
     else:
         assert not _running(seen["pid"]) and not _running(seen["child"]), "whole group stopped"
 

@@ -9,8 +9,10 @@ the test's own files). Then every promise of the threat model is checked on what
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
+import importlib.util
 import json
 import os
 import secrets
@@ -22,10 +24,11 @@ import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conformance.grading.sandbox import Protections, processes_of, slot_uid
+from conformance.grading.sandbox import Protections, UidPool, processes_of
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "tests" / "hostile"
@@ -102,7 +105,13 @@ def _fingerprint(root: Path, skip: Path) -> dict[str, str]:
     return prints
 
 
-def _survivors() -> list[str]:
+def _uids(stderr: str) -> list[int]:
+    """The job slots' uids, from the grader's ``server uids: A B`` line."""
+    line = next(line for line in stderr.splitlines() if line.startswith("server uids:"))
+    return [int(uid) for uid in line.split(":")[1].split()]
+
+
+def _survivors(uids: list[int]) -> list[str]:
     """Processes that should not exist any more: marked ones and the job slots' uids."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -114,8 +123,8 @@ def _survivors() -> list[str]:
             continue
         if MARK.encode() in argv:
             found.append(f"{entry.name}: {argv!r}")
-    for slot in range(2):
-        found += [f"uid {slot_uid(slot)}: pid {pid}" for pid in processes_of(slot_uid(slot))]
+    for uid in uids:
+        found += [f"uid {uid}: pid {pid}" for pid in processes_of(uid)]
     return found
 
 
@@ -205,7 +214,9 @@ def test_no_file_outside_the_outputs_changed(graded: Graded) -> None:
 @needs_sandbox
 def test_nothing_survives_grading(graded: Graded) -> None:
     assert graded.server_log("setsid_daemon").count("DAEMON ALIVE") == 2, "both daemons ran"
-    assert not _survivors()
+    uids = _uids(graded.done.stderr)
+    assert len(uids) == 2
+    assert not _survivors(uids)
     assert not list(graded.root.rglob("HOSTILE_CONFTEST_LOADED")), "a planted conftest ran"
     assert "PLANTED ['/tmp']" in graded.server_log("plant_pytest_config"), "only its own /tmp"
 
@@ -318,7 +329,7 @@ def test_a_stopped_grader_leaves_what_it_graded_and_no_server(
         statuses = [row["status"] for row in csv.DictReader(rows)]
     assert len(statuses) == 3
     assert statuses[0] == "graded" and "not graded" in statuses, statuses
-    assert not processes_of(slot_uid(0)), "a server outlived the grader"
+    assert not _survivors(_uids(stderr)), "a server outlived the grader"
 
 
 def _processes_with(text: str) -> list[int]:
@@ -343,7 +354,8 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
     from conformance.grading.limits import Limits
     from conformance.grading.server import StudentServer, resolve
 
-    uid = slot_uid(1)
+    pool = UidPool(1)
+    uid = pool.uids[0]
     server = StudentServer(
         resolve(str(REPO / "tests" / "misbehaving" / "spy_app.py")),
         tmp_path / "server.log",
@@ -362,6 +374,7 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
     assert "Max address space         1073741824" in limits
     assert "GITHUB_TOKEN" not in seen["env"]
     assert not processes_of(uid)
+    pool.close()
     deadline = time.monotonic() + 5
     while Path(f"/proc/{seen['child']}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -369,3 +382,77 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
         not Path(f"/proc/{seen['child']}").exists()
         or "Z" in Path(f"/proc/{seen['child']}/stat").read_text().rsplit(")", 1)[1].split()[0:1]
     )
+
+
+class Recording:
+    """ASGI middleware: every request and the answer it got, for a replay table."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.records: list[dict[str, Any]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        messages, body = [], b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        replay = iter(messages)
+        answer: dict[str, Any] = {"response": b""}
+
+        async def replayed() -> dict[str, Any]:
+            return next(replay, {"type": "http.disconnect"})
+
+        async def captured(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                answer["headers"] = [[k.decode(), v.decode()] for k, v in message["headers"]]
+            else:
+                answer["response"] += message.get("body", b"")
+            await send(message)
+
+        await self.app(scope, replayed, captured)
+        self.records.append(
+            {
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": scope["query_string"].decode(),
+                "body": base64.b64encode(body).decode(),
+                **answer,
+                "response": base64.b64encode(answer["response"]).decode(),
+            }
+        )
+
+
+def test_a_replayed_table_scores_only_with_the_seed_it_was_recorded_with(tmp_path: Path) -> None:
+    """The Replay attack: a logic-free table of one run's requests, graded in another run."""
+    from conformance.grading.run import Options
+    from conformance.live import serve
+
+    spec = importlib.util.spec_from_file_location("lecture_ex1_for_replay", HONEST)
+    assert spec is not None and spec.loader is not None
+    lecture = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lecture)
+    recording = Recording(lecture.app)
+    seed = 424242
+    with serve(recording) as url:
+        command = Options("ex1", seed=seed).pytest_command(url, tmp_path / "r.json", tmp_path)
+        subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300, check=False)
+    assert json.loads((tmp_path / "r.json").read_text())["score"] == 100
+    folder = tmp_path / "subs" / "replay"
+    shutil.copytree(HOSTILE / "replay_table", folder)
+    (folder / "table.json").write_text(json.dumps(recording.records))
+    scores = {}
+    for run_seed in (seed, seed + 1):
+        report = tmp_path / f"replay-{run_seed}.json"
+        command = [sys.executable, "-m", "conformance.cli", "grade", "ex1", str(folder / "app.py")]
+        command += ["--report", str(report), "--seed", str(run_seed)]
+        subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300, check=False)
+        scores[run_seed] = json.loads(report.read_text())["score"]
+    assert scores[seed] == 100, "the table replays its own run exactly"
+    assert scores[seed + 1] < 100, "a fresh seed asks what the table never saw"

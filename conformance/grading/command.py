@@ -21,7 +21,7 @@ from typing import Any
 from conformance import EXERCISES
 from conformance.grading import classlist, limits, reports, rubric
 from conformance.grading.run import Options, Result, Stoppable, grade_one, new_seed
-from conformance.grading.sandbox import Protections, slot_uid
+from conformance.grading.sandbox import Protections, UidPool
 
 
 def parser() -> argparse.ArgumentParser:
@@ -109,10 +109,15 @@ def main(argv: list[str]) -> int:
 
 def grade_single(app: str, report: Path, options: Options, args: argparse.Namespace) -> int:
     """One app, the suite's own output on this terminal; the report at ``report``."""
-    with terminated_as_interrupt():
-        result = grade_one(
-            app, "submission", report, report.parent, options, stream=True, uid=slot_uid(0)
-        )
+    pool = UidPool(1)
+    announce_uids(pool, options)
+    try:
+        with terminated_as_interrupt():
+            result = grade_one(
+                app, "submission", report, report.parent, options, stream=True, uid=pool.uids[0]
+            )
+    finally:
+        pool.close()
     if args.github_output:
         target = os.environ.get("GITHUB_OUTPUT")
         if not target:
@@ -137,9 +142,11 @@ def grade_class(
     progress = classlist.Progress(len(apps), sys.stderr)
     done: dict[str, Result] = {}
     running: set[Stoppable] = set()
+    uids = UidPool(args.jobs)
+    announce_uids(uids, options)
     slots: queue.Queue[int] = queue.Queue()
-    for slot in range(args.jobs):
-        slots.put(slot)
+    for uid in uids.uids:
+        slots.put(uid)
     pool = ThreadPoolExecutor(max_workers=args.jobs)
     interrupted = False
     with terminated_as_interrupt():
@@ -160,6 +167,7 @@ def grade_class(
                 item.stop()
         finally:
             pool.shutdown(wait=True)
+            uids.close()
     progress.close()
     results = _with_rest(apps, names, done, folder, options)
     for line in classlist.table(results):
@@ -214,17 +222,10 @@ def _grade_safely(
     running: set[Stoppable],
 ) -> Result:
     report = folder / f"{name}.json"
-    slot = slots.get()
+    slot = slots.get()  # the uid of a free job slot
     try:
         return grade_one(
-            app,
-            name,
-            report,
-            folder,
-            options,
-            stream=False,
-            uid=slot_uid(slot),
-            running=running,
+            app, name, report, folder, options, stream=False, uid=slot, running=running
         )
     except Exception as error:  # one submission must never stop the others
         return Result.failed(
@@ -259,6 +260,12 @@ def announce(options: Options) -> None:
     print(options.protections.report(), file=sys.stderr)
     print(f"limits per server: {options.limits.describe()}", file=sys.stderr)
     print(f"seed: {options.seed}  (--seed {options.seed} regrades exactly)", file=sys.stderr)
+
+
+def announce_uids(pool: UidPool, options: Options) -> None:
+    """The job slots' uids (root only): what runs under them is a student's server."""
+    if options.protections is not None and options.protections.root:
+        print(f"server uids: {' '.join(map(str, pool.uids))}", file=sys.stderr)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ so by :func:`Protections.report`.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib.util
 import os
 import pwd
@@ -24,6 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 INSIDE_APP = "/submission"
 INSIDE_RUN = "/run/conformance"
@@ -115,11 +117,50 @@ def _working_bwrap() -> str | None:
 
 
 def slot_uid(slot: int, base: int = UID_BASE) -> int:
-    """A uid of its own for job slot ``slot``: no passwd entry, never the grader's."""
-    uid = base + slot
-    while _has_passwd_entry(uid) or uid == os.getuid():
-        uid += 1000
-    return uid
+    """The ``slot``-th uid from ``base`` with no passwd entry, never the grader's own.
+
+    Not claimed: concurrent graders take theirs from :class:`UidPool`.
+    """
+    uid, found = base, -1
+    while True:
+        if not _has_passwd_entry(uid) and uid != os.getuid():
+            found += 1
+            if found == slot:
+                return uid
+        uid += 1
+
+
+class UidPool:
+    """``count`` uids of their own for the job slots, claimed against concurrent graders.
+
+    Each uid is held with an exclusive ``flock`` on ``/run/lock/conformance-uid-N.lock`` (or
+    in the temp folder) for as long as the pool is open, so two graders never share one, and
+    killing every process of a slot's uid only ever hits this grader's servers.
+    """
+
+    def __init__(self, count: int, base: int = UID_BASE) -> None:
+        folder = Path("/run/lock")
+        if not os.access(folder, os.W_OK):
+            folder = Path(tempfile.gettempdir())
+        self._held: list[TextIO] = []
+        self.uids: list[int] = []
+        uid = base
+        while len(self.uids) < count:
+            if not _has_passwd_entry(uid) and uid != os.getuid():
+                claim = (folder / f"conformance-uid-{uid}.lock").open("a")
+                try:
+                    fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    claim.close()
+                else:
+                    self._held.append(claim)
+                    self.uids.append(uid)
+            uid += 1
+
+    def close(self) -> None:
+        for claim in self._held:
+            claim.close()
+        self._held = []
 
 
 def _has_passwd_entry(uid: int) -> bool:
