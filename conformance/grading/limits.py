@@ -110,18 +110,23 @@ LAUNCHER = """
 import ctypes, json, os, resource, signal, sys
 settings = json.loads(sys.argv[1])
 for name, value in settings["rlimits"].items():
-    resource.setrlimit(getattr(resource, name), (value, value))
+    try:
+        resource.setrlimit(getattr(resource, name), (value, value))
+    except (AttributeError, ValueError, OSError) as error:
+        print(f"conformance: {name} not set: {error}", file=sys.stderr)
 uid = settings["uid"]
 if uid is not None:
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
 os.umask(0o077)
-libc = ctypes.CDLL(None, use_errno=True)
-libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (after the uid change)
+if sys.platform.startswith("linux"):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (after the uid change)
 os.execv(sys.argv[2], sys.argv[2:])
 """
+"""Sets the limits (each one it can), drops to ``uid``, then execs the command."""
 
 
 def launcher(limits: Limits, uid: int | None, command: list[str]) -> list[str]:

@@ -85,7 +85,7 @@ class Protections:
         if not self.root:
             off.append(
                 "not root: every server runs under your own uid, so it can read what you "
-                "can read (other uids per job need root)"
+                "can read, and without a process limit (a uid per job needs root)"
             )
         if not self.unix_sockets:
             off.append("no Unix sockets: servers listen on a free 127.0.0.1 port")

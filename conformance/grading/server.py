@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from conformance.grading.capped import CappedLog, read_tail
@@ -142,7 +142,9 @@ class StudentServer:
         if self.protections.unix_sockets:
             where = ["--uds", f"{INSIDE_RUN}/{SOCKET_NAME}" if boxed else str(stage.socket)]
         uvicorn = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir", folder]
-        inner = launcher(self.limits, self.uid, [*uvicorn, *where, "--no-access-log"])
+        # RLIMIT_NPROC counts every process of the uid: only a slot's own uid can take it
+        limits = self.limits if self.uid is not None else replace(self.limits, processes=0)
+        inner = launcher(limits, self.uid, [*uvicorn, *where, "--no-access-log"])
         env = clean_env(tmp / "home", tmp)
         if self.protections.bwrap is None:
             return inner, env
