@@ -456,3 +456,31 @@ def test_a_replayed_table_scores_only_with_the_seed_it_was_recorded_with(tmp_pat
         scores[run_seed] = json.loads(report.read_text())["score"]
     assert scores[seed] == 100, "the table replays its own run exactly"
     assert scores[seed + 1] < 100, "a fresh seed asks what the table never saw"
+
+
+def test_reports_that_cannot_be_written_stop_nothing(tmp_path: Path) -> None:
+    """As on a full disk: no report, no log can be written; the class is still gone through."""
+    blocked = tmp_path / "reports"
+    blocked.write_text("a file where the reports folder should be")
+    apps = []
+    for name in ("a", "b"):
+        target = tmp_path / "subs" / name / "app.py"
+        target.parent.mkdir(parents=True)
+        shutil.copy(HONEST, target)
+        apps.append(str(target))
+    command = [sys.executable, "-m", "conformance.cli", "grade", "ex1", *apps, "--jobs", "2"]
+    command += ["--reports", str(blocked), "--csv", str(tmp_path / "grades.csv")]
+    done = subprocess.run(
+        command,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    with (tmp_path / "grades.csv").open(encoding="utf-8") as grades:
+        rows = list(csv.DictReader(grades))
+    assert [row["submission"] for row in rows] == ["a", "b"]
+    assert all(row["status"] == "the grader failed on this app" for row in rows), rows
