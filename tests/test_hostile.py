@@ -155,6 +155,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
         target.parent.mkdir(parents=True)
         shutil.copy(HONEST if name.startswith("honest") else HOSTILE / f"{name}.py", target)
         apps.append(str(target))
+    (root / "subs" / "linked_secret" / "key.txt").symlink_to(home / ".ssh" / "id_rsa")
     out = root / "out"
     before = _fingerprint(root, out)
     env = {
@@ -240,6 +241,7 @@ def test_the_class_is_graded_within_the_wall_clock_cap(graded: Graded) -> None:
 
 @needs_sandbox
 def test_each_attack_is_contained(graded: Graded) -> None:
+    assert "LINKED nothing: FileNotFoundError" in graded.server_log("linked_secret")
     assert "took" not in graded.server_log("steal_port"), "another student's port was taken"
     assert "PORTS []" in graded.server_log("steal_port")
     assert (graded.out / "reports" / "big_log.server.log").stat().st_size < 2 * 1024 * 1024

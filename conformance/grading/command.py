@@ -207,8 +207,11 @@ def _write_scores(args: argparse.Namespace, options: Options, results: list[Resu
         for g in loaded.groups
         if g.exercise == options.exercise and g.tier in loaded.counted_tiers
     ]
-    try:
-        classlist.write_csv(Path(args.csv), results, counted)
+    target = Path(args.csv)
+    partial = target.with_name(f".{target.name}.tmp")
+    try:  # atomic: a grader killed while writing leaves the previous CSV, never half of one
+        classlist.write_csv(partial, results, counted)
+        partial.replace(target)
     except OSError as error:
         print(f"conformance grade: could not write {args.csv}: {error}", file=sys.stderr)
 

@@ -187,12 +187,11 @@ class Stage:
         self.tmp = self.root / "tmp"
         self.run = self.root / "run"
         self.root.chmod(0o711)
-        if only is None:
-            _copy(folder, self.app)
-        else:
-            self.app.mkdir(mode=0o755)
-            shutil.copyfile(folder / only, self.app / only)
-            (self.app / only).chmod(0o644)
+        try:
+            self._copy(folder, only)
+        except BaseException:
+            self.cleanup()
+            raise
         for folder_ in (self.tmp, self.run):
             folder_.mkdir(mode=0o700)
             if uid is not None:
@@ -208,6 +207,16 @@ class Stage:
             f"student:x:{student}:{student}:student:/tmp/home:/usr/sbin/nologin\n"
         )
         self.group.write_text(f"root:x:0:\nstudent:x:{student}:\n")
+
+    def _copy(self, folder: Path, only: str | None) -> None:
+        if only is None:
+            _copy(folder, self.app)
+            return
+        self.app.mkdir(mode=0o755)
+        if _leads_outside(folder / only, folder):
+            raise ValueError(f"{only} is a link to a file outside its folder; not copied")
+        shutil.copyfile(folder / only, self.app / only)
+        (self.app / only).chmod(0o644)
 
     @property
     def socket(self) -> Path:
@@ -228,10 +237,22 @@ def _copy(source: Path, target: Path) -> None:
                     f"{source}: the submission folder holds more than "
                     f"{COPY_LIMIT // (1024 * 1024)} MiB; not copied"
                 )
-    shutil.copytree(source, target, symlinks=True, ignore=SKIPPED)
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        outside = {name for name in names if _leads_outside(Path(folder, name), source)}
+        return set(SKIPPED(folder, names)) | outside
+
+    shutil.copytree(source, target, symlinks=True, ignore=ignored)
     for path in [target, *target.rglob("*")]:
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _leads_outside(path: Path, folder: Path) -> bool:
+    """A symlink to somewhere outside the submission (``app.py -> ~/.ssh/id_rsa``)."""
+    if not path.is_symlink():
+        return False
+    return not path.resolve().is_relative_to(folder.resolve())
 
 
 def _hidden_grader_files() -> list[Path]:
