@@ -306,9 +306,11 @@ def test_a_stopped_grader_leaves_what_it_graded_and_no_server(
         apps.append(str(target))
     grades = tmp_path / "grades.csv"
     command = [sys.executable, "-m", "conformance.cli", "grade", "ex1", *apps, "--jobs", "1"]
+    (tmp_path / "tmp").mkdir()  # a SIGKILLed grader leaves its private folders here
     grader = subprocess.Popen(
         [*command, "--csv", str(grades), "--reports", str(tmp_path / "reports")],
         cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
