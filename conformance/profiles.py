@@ -73,6 +73,15 @@ def named_profile() -> str | None:
     return None if current in HYPOTHESIS_DEFAULTS else current
 
 
+def forced_seed() -> int | None:
+    """The seed given with ``--hypothesis-seed`` (what ``conformance grade --seed`` passes), as
+    hypothesis' own pytest plugin keeps it."""
+    from hypothesis import core
+
+    seed = getattr(core, "global_force_seed", None)
+    return None if seed is None else int(seed)
+
+
 def active_profile() -> str:
     """The profile the suite's properties use: the one named on the command line, else ours."""
     return named_profile() or DEFAULT
@@ -93,6 +102,9 @@ def suite_settings(share: float = 1.0) -> settings:
         suppress_health_check=suppressed,
         max_examples=max(1, round(parent.max_examples * share)),
         verbosity=current.verbosity,  # --hypothesis-verbosity applies to our default too
+        # hypothesis ignores a forced seed for a derandomised test: a seed turns it off, so
+        # that the seed drives the inputs (a regrade with the same seed gets the same ones)
+        derandomize=parent.derandomize and forced_seed() is None,
     )
 
 

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from conformance.grading import classlist
+from conformance.grading.sandbox import Protections, UidPool, processes_of
 from conformance.grading.server import StudentServer, resolve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,30 +57,39 @@ def test_student_server_is_isolated_and_fully_stopped(
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_for_students")
     monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
-    server = StudentServer(resolve(str(MISBEHAVING / "spy_app.py")), tmp_path / "server.log")
+    protections = Protections.detect()
+    pool = UidPool(1)
+    uid = pool.uids[0]
+    server = StudentServer(
+        resolve(str(MISBEHAVING / "spy_app.py")),
+        tmp_path / "server.log",
+        protections=protections,
+        uid=uid,
+    )
     with server as url:
         assert url.startswith("http://127.0.0.1:")
         seen = httpx.get(url, timeout=10).json()
-        home = Path(seen["env"]["HOME"])
-        assert home.is_dir() and home != Path.home()
+        assert server.stage is not None
+        stage = server.stage.root
+        assert stage.is_dir()
     env = seen["env"]
     assert "GITHUB_TOKEN" not in env and "PYTHONPATH" not in env
     assert set(env) <= {
-        "PATH",
-        "LANG",
-        "LC_ALL",
-        "TZ",
-        "HOME",
-        "TMPDIR",
-        "PYTHONUNBUFFERED",
-        "PYTHONDONTWRITEBYTECODE",
-        "MPLBACKEND",
-        "MPLCONFIGDIR",
-        "LC_CTYPE",
+        *("PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR", "PWD", "LC_CTYPE"),
+        *("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "MPLBACKEND", "MPLCONFIGDIR"),
+        *("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"),
     }
-    assert seen["cwd"] == str(MISBEHAVING)
-    assert not home.exists(), "the throwaway HOME is removed"
-    assert not _running(seen["pid"]) and not _running(seen["child"]), "whole group stopped"
+    assert Path(env["HOME"]) != Path.home()
+    if protections.namespaces:
+        assert seen["cwd"] == "/submission", "a private copy, not the student's folder"
+    else:
+        assert seen["cwd"] == str(stage / "app")
+    assert not stage.exists(), "the private copy and tmp are removed"
+    if protections.root:
+        assert not processes_of(uid), "every process of the slot's uid stopped"
+        pool.close()
+    else:
+        assert not _running(seen["pid"]) and not _running(seen["child"]), "whole group stopped"
 
 
 def _running(pid: int) -> bool:
@@ -211,14 +221,14 @@ PROPERTY_CAUGHT = REPO / "tests" / "corpus" / "ex1" / "user_name_unquoted.py"
 
 
 def test_the_same_server_graded_twice_gets_the_same_score(tmp_path: Path) -> None:
-    # A mistake that only generated inputs find: with the derandomised grading profile, both
-    # runs draw the same names, so both find it (or both miss it) and the scores agree.
+    # A mistake that only generated inputs find: with the same --seed, both runs draw the
+    # same names, so both find it (or both miss it) and the scores agree.
     app = submission(tmp_path / "subs", "dana", PROPERTY_CAUGHT)
     reports = []
     for run in ("first", "second"):
         report = tmp_path / f"{run}.json"
         done = subprocess.run(
-            [str(CONFORMANCE), "grade", "ex1", str(app), "--report", str(report)],
+            [str(CONFORMANCE), "grade", "ex1", str(app), "--report", str(report), "--seed", "7"],
             cwd=tmp_path,
             capture_output=True,
             text=True,
@@ -228,6 +238,8 @@ def test_the_same_server_graded_twice_gets_the_same_score(tmp_path: Path) -> Non
         assert done.returncode == 0, done.stdout + done.stderr
         reports.append(json.loads(report.read_text()))
     first, second = reports
+    assert first["extra_data"]["seed"] == second["extra_data"]["seed"] == 7
+    assert "Grading seed: 7" in first["output"]
     assert first["score"] == second["score"] < 100
     assert [(t["name"], t["score"]) for t in first["tests"]] == [
         (t["name"], t["score"]) for t in second["tests"]

@@ -30,7 +30,7 @@ def run_suite(
 ) -> tuple[subprocess.CompletedProcess[str], float, dict[str, Any]]:
     report = tmp_path / "results.json"
     # the command `conformance grade` runs; later options (a shorter time-out) win
-    command = Options("ex1").pytest_command(base_url, report)
+    command = Options("ex1").pytest_command(base_url, report, tmp_path)
     command += ["--junitxml", str(tmp_path / "junit.xml"), *extra]
     started = time.monotonic()
     done = subprocess.run(

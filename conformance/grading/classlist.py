@@ -103,7 +103,7 @@ def write_csv(path: Path, results: Sequence[Result], groups: Sequence[Group]) ->
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(
-            ["submission", "app", "score", "max_score", "status", "report"]
+            ["submission", "app", "score", "max_score", "status", "report", "seed"]
             + [f"{g.tier}:{g.id}" for g in groups]
         )
         for r in results:
@@ -114,5 +114,6 @@ def write_csv(path: Path, results: Sequence[Result], groups: Sequence[Group]) ->
             }
             writer.writerow(
                 [r.name, r.app, fmt(r.score), fmt(r.max_score), r.status, str(r.report)]
+                + [r.results.get("extra_data", {}).get("seed", "")]
                 + [fmt(earned.get((g.tier, g.id), 0.0)) for g in groups]
             )

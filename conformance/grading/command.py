@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
+import signal
 import sys
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from conformance import registry
-from conformance.grading import classlist, classpage, jobsummary, reports, rubric, shard
-from conformance.grading.run import Options, Result, grade_one
+from conformance.grading import classlist, classpage, jobsummary, limits, reports, rubric, shard
+from conformance.grading.run import Options, Result, Stoppable, grade_one, new_seed
+from conformance.grading.sandbox import Protections, UidPool
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="stop a suite run that takes longer than this (default 900)",
     )
+    add_sandbox_options(p)
     p.add_argument(
         "--shard",
         type=shard.parse,
@@ -82,6 +88,11 @@ def main(argv: list[str]) -> int:
     if args.jobs < 1:
         print("conformance grade: --jobs must be at least 1", file=sys.stderr)
         return 2
+    try:
+        chosen = limits.from_args(args)
+    except ValueError as error:
+        print(f"conformance grade: {error}", file=sys.stderr)
+        return 2
     options = Options(
         exercise=args.exercise,
         rubric=args.rubric,
@@ -89,7 +100,12 @@ def main(argv: list[str]) -> int:
         request_timeout=args.request_timeout,
         startup_timeout=args.startup_timeout,
         run_timeout=args.run_timeout,
+        seed=new_seed() if args.seed is None else args.seed,
+        limits=chosen,
+        protections=Protections.detect(args.sandbox),
+        suite_memory_mib=args.suite_memory_limit,
     )
+    announce(options)
     if len(args.apps) == 1 and not args.reports and not args.csv and not args.shard:
         return grade_single(args.apps[0], Path(args.report or "results.json"), options, args)
     if args.report or args.github_output:
@@ -100,7 +116,15 @@ def main(argv: list[str]) -> int:
 
 def grade_single(app: str, report: Path, options: Options, args: argparse.Namespace) -> int:
     """One app, the suite's own output on this terminal; the report at ``report``."""
-    result = grade_one(app, "submission", report, report.parent, options, stream=True)
+    pool = UidPool(1)
+    announce_uids(pool, options)
+    try:
+        with terminated_as_interrupt():
+            result = grade_one(
+                app, "submission", report, report.parent, options, stream=True, uid=pool.uids[0]
+            )
+    finally:
+        pool.close()
     if args.github_output:
         target = os.environ.get("GITHUB_OUTPUT")
         if not target:
@@ -116,45 +140,161 @@ def grade_single(app: str, report: Path, options: Options, args: argparse.Namesp
 def grade_class(
     apps: Sequence[str], folder: Path, options: Options, args: argparse.Namespace
 ) -> int:
-    """Every app in parallel; a progress bar; a final table; one failure stops nothing."""
+    """Every app in parallel; a progress bar; a final table; one failure stops nothing.
+
+    The CSV is rewritten after each app, the rest marked "not graded": if the grader is
+    stopped (Ctrl-C, SIGTERM, even SIGKILL), what was graded so far is in it, and on Ctrl-C or
+    SIGTERM every running server and suite is stopped before it returns.
+    """
     chosen = shard.select(apps, args.shard)
+    mine, names = [app for app, _ in chosen], [name for _, name in chosen]
     classpage.prepare(options.exercise)  # the reference plot, drawn while grading goes on
     progress = classlist.Progress(len(chosen), sys.stderr)
-    results: list[Result] = []
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {
-            pool.submit(_grade_safely, app, name, folder, options): app for app, name in chosen
-        }
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            progress.advance(f"{result.name} {result.line()}")
+    done: dict[str, Result] = {}
+    running: set[Stoppable] = set()
+    uids = UidPool(args.jobs)
+    announce_uids(uids, options)
+    slots: queue.Queue[int] = queue.Queue()
+    for uid in uids.uids:
+        slots.put(uid)
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    interrupted = False
+    with terminated_as_interrupt():
+        try:
+            futures: dict[Future[Result], str] = {
+                pool.submit(_grade_safely, app, name, folder, options, slots, running): name
+                for app, name in chosen
+            }
+            for future in as_completed(futures):
+                result = future.result()
+                done[result.name] = result
+                progress.advance(f"{result.name} {result.line()}")
+                _write_scores(args, options, _with_rest(mine, names, done, folder, options))
+        except KeyboardInterrupt:
+            interrupted = True
+            pool.shutdown(wait=False, cancel_futures=True)
+            for item in list(running):
+                item.stop()
+        finally:
+            pool.shutdown(wait=True)
+            uids.close()
     progress.close()
-    results.sort(key=lambda r: r.name)
+    results = _with_rest(mine, names, done, folder, options)
     for line in classlist.table(results):
         print(line)
+    _write_scores(args, options, results)
     if args.csv:
-        loaded = rubric.load(options.rubric)
-        counted = [
-            g
-            for g in loaded.groups
-            if g.exercise == options.exercise and g.tier in loaded.counted_tiers
-        ]
-        classlist.write_csv(Path(args.csv), results, counted)
         print(f"scores: {args.csv}")
     if args.shard:
         shard.write_manifest(folder, args.shard, options.exercise, options.rubric, apps, results)
     print(f"reports: {folder}/")
+    if interrupted:
+        print("conformance grade: interrupted; the rest are marked not graded", file=sys.stderr)
+        return 130
     print(f"class page: {classpage.write(folder, options.exercise, results)}")
     jobsummary.append(options.exercise, results)
     return 0 if all(r.status == "graded" for r in results) else 1
 
 
-def _grade_safely(app: str, name: str, folder: Path, options: Options) -> Result:
+def _with_rest(
+    apps: Sequence[str],
+    names: Sequence[str],
+    done: dict[str, Result],
+    folder: Path,
+    options: Options,
+) -> list[Result]:
+    """The graded results, and a "not graded" row for every app not (yet) graded."""
+    rest = {"score": 0.0, "max_score": options.max_score()}
+    results = [
+        done.get(name) or Result(name, app, folder / f"{name}.json", "not graded", dict(rest))
+        for app, name in zip(apps, names, strict=True)
+    ]
+    return sorted(results, key=lambda r: r.name)
+
+
+def _write_scores(args: argparse.Namespace, options: Options, results: list[Result]) -> None:
+    if not args.csv:
+        return
+    loaded = rubric.load(options.rubric)
+    counted = [
+        g
+        for g in loaded.groups
+        if g.exercise == options.exercise and g.tier in loaded.counted_tiers
+    ]
+    target = Path(args.csv)
+    partial = target.with_name(f".{target.name}.tmp")
+    try:  # atomic: a grader killed while writing leaves the previous CSV, never half of one
+        classlist.write_csv(partial, results, counted)
+        partial.replace(target)
+    except OSError as error:
+        print(f"conformance grade: could not write {args.csv}: {error}", file=sys.stderr)
+
+
+def _grade_safely(
+    app: str,
+    name: str,
+    folder: Path,
+    options: Options,
+    slots: queue.Queue[int],
+    running: set[Stoppable],
+) -> Result:
     report = folder / f"{name}.json"
+    slot = slots.get()  # the uid of a free job slot
     try:
-        return grade_one(app, name, report, folder, options, stream=False)
+        return grade_one(
+            app, name, report, folder, options, stream=False, uid=slot, running=running
+        )
     except Exception as error:  # one submission must never stop the others
         return Result.failed(
             name, app, report, f"the grader failed on this app: {error!r}", options
         )
+    finally:
+        slots.put(slot)
+
+
+def add_sandbox_options(p: argparse.ArgumentParser) -> None:
+    """--seed, --sandbox and the limits of each student's server."""
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="the seed of every generated input (default: a fresh one per run, recorded in "
+        "each report and the CSV); the same seed regrades exactly",
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=("auto", "off"),
+        default="auto",
+        help="auto: every protection this OS provides (default); off: none, for comparison "
+        "runs of trusted code only",
+    )
+    limits.add_options(p)
+
+
+def announce(options: Options) -> None:
+    """Say on stderr which protections are on, the limits and the seed."""
+    assert options.protections is not None
+    print(options.protections.report(), file=sys.stderr)
+    print(f"limits per server: {options.limits.describe()}", file=sys.stderr)
+    print(f"seed: {options.seed}  (--seed {options.seed} regrades exactly)", file=sys.stderr)
+
+
+def announce_uids(pool: UidPool, options: Options) -> None:
+    """The job slots' uids (root only): what runs under them is a student's server."""
+    if options.protections is not None and options.protections.root:
+        print(f"server uids: {' '.join(map(str, pool.uids))}", file=sys.stderr)
+
+
+@contextmanager
+def terminated_as_interrupt() -> Iterator[None]:
+    """SIGTERM acts like Ctrl-C while grading: the same clean stop, servers stopped."""
+    previous: Any = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -21,6 +21,7 @@ from conformance import registry
 from conformance.inprocess import InProcessTransport
 from conformance.registry import Picture
 from conformance.transcript import send
+from conformance.transport import make_client
 
 MAX_IMAGE_BYTES = 1_000_000
 """A larger picture is not kept (a report must stay small)."""
@@ -46,14 +47,15 @@ def capture(base_url: str, timeout: float, picture: Picture) -> dict[str, Any]:
     """Set up the state, fetch the picture: ``{"image_base64"?, "problem"?}``."""
     record: dict[str, Any] = {}
     try:
-        with httpx.Client(base_url=base_url, timeout=timeout, trust_env=False) as client:
+        # the suite's own client: every read bounded in time and bytes, same origin only
+        with make_client(base_url, timeout) as client:
             for call in picture.setup:
                 answer = send(client, call)
                 if not answer.is_success:
                     record["problem"] = f"{call} answered {answer.status_code}, so no picture"
                     return record
-            with client.stream("GET", picture.path) as response:
-                content = _read_capped(response)
+            response = client.get(picture.path)
+            content = response.content if len(response.content) <= MAX_IMAGE_BYTES else None
     except httpx.HTTPError as error:
         record["problem"] = f"the server did not answer: {type(error).__name__}: {error}"
         return record
@@ -85,17 +87,6 @@ def media_type(content: bytes) -> str | None:
         if content.startswith(signature):
             return name
     return None
-
-
-def _read_capped(response: httpx.Response) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_IMAGE_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 _REFERENCE_LOCK = threading.Lock()

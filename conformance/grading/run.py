@@ -1,23 +1,32 @@
 """Grade one app: start its server, run the suite against it in a subprocess, read the report.
 
-The suite runs as ``python -m pytest --pyargs conformance --base-url URL --exercise EX
--p no:cacheprovider --hypothesis-profile grading --grade-report FILE``, from an empty folder.
+The suite runs isolated from anything a submission (or the folder it runs in) could plant:
+``python -I -m pytest -c OUR.ini --rootdir PRIVATE --noconftest -p no:cacheprovider --pyargs
+conformance --base-url URL --exercise EX --hypothesis-profile grading --hypothesis-seed SEED
+--grade-report FILE``, in a private folder that is also its TMPDIR and HOME, with a
+whitelisted environment.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from conformance.grading import plotcapture, reports, rubric
+from conformance.grading.capped import CappedLog, read_tail
+from conformance.grading.limits import SUITE_MEMORY_MIB, Limits, launcher
+from conformance.grading.sandbox import Protections
 from conformance.grading.scoring import fmt
 from conformance.grading.server import (
+    PASSED_ENV,
     StartError,
     StudentServer,
     resolve,
@@ -28,8 +37,29 @@ from conformance.grading.server import (
 SERVER_LOG_SHOWN = 3000
 """Characters of the server's own log added to a graded report's feedback."""
 
-DROPPED_ENV = ("PYTEST_ADDOPTS", "PYTEST_BASE_URL", "CONFORMANCE_EXERCISE", "CONFORMANCE_RUBRIC")
-"""Grader-side settings that must not change how the suite runs under `conformance grade`."""
+
+class Stoppable(Protocol):
+    """A running server or suite that an interrupted grader must stop."""
+
+    def stop(self) -> None: ...
+
+
+class Suite:
+    """A running suite process, so that an interrupted grader can stop it."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+
+    def stop(self) -> None:
+        stop_group(self.process, grace=0.5)
+
+
+SUITE_CONFIG = "[pytest]\n# conformance grade's own, empty config: nothing ambient applies\n"
+
+
+def new_seed() -> int:
+    """A fresh seed for one grading run: hypothesis draws every generated input from it."""
+    return secrets.randbelow(2**32)
 
 
 @dataclass(frozen=True)
@@ -40,16 +70,29 @@ class Options:
     request_timeout: float = 5.0
     startup_timeout: float = 30.0
     run_timeout: float = 900.0
+    seed: int | None = None
+    limits: Limits = field(default_factory=Limits)
+    protections: Protections | None = None
+    suite_memory_mib: int = SUITE_MEMORY_MIB
 
     def max_score(self) -> float:
         loaded = rubric.load(self.rubric)
         return sum(loaded.possible(self.exercise, tier) for tier in loaded.counted_tiers)
 
-    def pytest_command(self, base_url: str, report: Path) -> list[str]:
+    def pytest_command(self, base_url: str, report: Path, folder: Path) -> list[str]:
+        """The suite's command line, run from ``folder`` (private; our config is written there)."""
+        config = folder / "conformance-grade.ini"
+        config.write_text(SUITE_CONFIG, encoding="utf-8")
         command = [
             sys.executable,
+            "-I",
             "-m",
             "pytest",
+            "-c",
+            str(config),
+            "--rootdir",
+            str(folder),
+            "--noconftest",
             "--pyargs",
             "conformance",
             "--base-url",
@@ -66,6 +109,8 @@ class Options:
             f"{self.request_timeout:g}",
             "-q",
         ]
+        if self.seed is not None:
+            command += ["--hypothesis-seed", str(self.seed)]
         if self.rubric:
             command += ["--rubric", str(Path(self.rubric).resolve())]
         if self.robust:
@@ -98,15 +143,38 @@ class Result:
     @classmethod
     def failed(cls, name: str, app: str, report: Path, message: str, options: Options) -> Result:
         results = reports.gradescope_failure(message, options.max_score())
-        reports.write_json(report, results)
+        record_seed(results, options.seed)
+        with contextlib.suppress(OSError):  # a full disk costs this report, not the run
+            reports.write_json(report, results)
         status = message.split("\n", 1)[0].split(":", 1)[0]
         return cls(name, app, report, status, results)
 
 
+def record_seed(results: dict[str, Any], seed: int | None) -> None:
+    """The run's seed in the report: ``extra_data.seed`` and a line of its feedback."""
+    if seed is None:
+        return
+    results.setdefault("extra_data", {})["seed"] = seed
+    note = f"Grading seed: {seed} (`conformance grade --seed {seed}` regrades with the same inputs)"
+    results["output"] = f"{results.get('output', '')}\n\n{note}".strip()
+
+
 def grade_one(
-    app: str, name: str, report: Path, logs: Path, options: Options, *, stream: bool
+    app: str,
+    name: str,
+    report: Path,
+    logs: Path,
+    options: Options,
+    *,
+    stream: bool,
+    uid: int | None = None,
+    running: set[Stoppable] | None = None,
 ) -> Result:
-    """Grade ``app``; always write ``report``. ``stream``: show the suite's output here."""
+    """Grade ``app``; always write ``report``. ``stream``: show the suite's output here.
+
+    ``uid``: the job slot's own uid for the server. ``running``: where the live server is
+    registered while it runs, so an interrupted grader can stop it.
+    """
     report = report.resolve()
     report.unlink(missing_ok=True)  # never read a stale report from an earlier run
     try:
@@ -114,62 +182,89 @@ def grade_one(
     except ValueError as error:
         return Result.failed(name, app, report, f"no app to grade: {error}", options)
     server_log = logs.resolve() / f"{name}.server.log"
-    server = StudentServer(spec, server_log, startup_timeout=options.startup_timeout)
+    server = StudentServer(
+        spec,
+        server_log,
+        startup_timeout=options.startup_timeout,
+        protections=options.protections,
+        limits=options.limits,
+        uid=uid,
+    )
+    suite_log = None if stream else logs.resolve() / f"{name}.pytest.log"
+    if running is not None:
+        running.add(server)
     try:
         try:
             url = server.start()
         except StartError as error:
             return Result.failed(name, app, report, f"the server did not start: {error}", options)
-        suite_log = None if stream else logs.resolve() / f"{name}.pytest.log"
-        problem = run_suite(options.pytest_command(url, report), suite_log, options.run_timeout)
+        problem = run_suite(options, url, report, suite_log, running)
         timeout = options.request_timeout
         plot = None if problem else plotcapture.for_report(options.exercise, url, timeout)
     finally:
         server.stop()
+        if running is not None:
+            running.discard(server)
     if problem:
         return Result.failed(name, app, report, problem, options)
     try:
         results = json.loads(report.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        tail = _tail(suite_log) if suite_log else ""
+        tail = read_tail(suite_log, 3000) if suite_log else ""
         message = f"the suite wrote no report (pytest stopped early).\n{tail}"
         return Result.failed(name, app, report, message, options)
     log = server.log_tail(SERVER_LOG_SHOWN)
     results["output"] = f"{results.get('output', '')}\n\n{log}".strip()
     if plot is not None:
         results.setdefault("extra_data", {})[plotcapture.EXTRA_KEY] = plot
+    record_seed(results, options.seed)
     reports.write_json(report, results)
     return Result(name, app, report, "graded", results)
 
 
-def run_suite(command: list[str], log: Path | None, timeout: float) -> str | None:
-    """Run the suite; None when it finished, else why it did not."""
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
-    with tempfile.TemporaryDirectory(prefix="conformance-run-") as folder:
-        out = log.open("wb") if log else None
+def suite_env(folder: Path) -> dict[str, str]:
+    """The suite's environment: a whitelist, with HOME and TMPDIR its private folder."""
+    env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
+    env.update(HOME=str(folder), TMPDIR=str(folder), PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def run_suite(
+    options: Options,
+    url: str,
+    report: Path,
+    log: Path | None,
+    running: set[Stoppable] | None = None,
+) -> str | None:
+    """Run the suite, isolated and bounded in time; None when it finished, else why not."""
+    with tempfile.TemporaryDirectory(prefix="conformance-run-") as name:
+        folder = Path(name)
+        command = options.pytest_command(url, report, folder)
+        if sys.platform.startswith("linux"):  # bounded memory; dies with the grader
+            command = launcher(Limits(options.suite_memory_mib, 0, 0, 0), None, command)
+        out = CappedLog(log) if log else None
         try:
             process = subprocess.Popen(
                 command,
                 cwd=folder,
-                env=env,
+                env=suite_env(folder),
                 stdin=subprocess.DEVNULL,
-                stdout=out,
+                stdout=out.fd if out else None,
                 stderr=subprocess.STDOUT if out else None,
                 start_new_session=True,
             )
-            finished = wait_unreaped(process, timeout)
+            if out:
+                out.close_writer()
+            suite = Suite(process)
+            if running is not None:
+                running.add(suite)
+            finished = wait_unreaped(process, options.run_timeout)
             stop_group(process, grace=2.0)  # and anything it left behind
+            if running is not None:
+                running.discard(suite)
         finally:
             if out:
-                out.close()
+                out.finish()
     if not finished:
-        return f"grading stopped: the suite ran longer than {timeout:g} s"
+        return f"grading stopped: the suite ran longer than {options.run_timeout:g} s"
     return None
-
-
-def _tail(path: Path, limit: int = 3000) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return text[-limit:]

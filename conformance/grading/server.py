@@ -1,8 +1,9 @@
-"""Start a student's app with uvicorn in its own process group, and stop all of it.
+"""Start a student's app with uvicorn in a sandbox, and stop all of it.
 
-The student's code runs only in that child process: never imported here. The child gets its
-own folder as working directory, a free loopback port and a clean environment built from a
-whitelist (no tokens, keys or other secrets of the grader), and its output goes to a log.
+The student's code runs only in that child process: never imported here. The child runs in
+the sandbox of :mod:`conformance.grading.sandbox` (namespaces, own uid, private read-only
+copy, limits: as far as the OS allows), with a clean environment built from a whitelist (no
+tokens, keys or other secrets of the grader); its output goes to a capped log.
 """
 
 from __future__ import annotations
@@ -13,12 +14,22 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import httpx
+from conformance.grading.capped import CappedLog, read_tail
+from conformance.grading.forward import Forwarder
+from conformance.grading.limits import Limits, launcher
+from conformance.grading.sandbox import (
+    INSIDE_APP,
+    INSIDE_RUN,
+    SOCKET_NAME,
+    Protections,
+    Stage,
+    bwrap_command,
+    kill_uid,
+)
 
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
 """The only variables copied from the grader's environment (SYSTEMROOT: Windows needs it)."""
@@ -31,6 +42,9 @@ class AppSpec:
     folder: Path
     module: str
     attr: str = "app"
+    alone: bool = False
+    """True for a file not named app.py: only that file is copied, never its neighbours (a
+    flat folder of submissions, ``subs/alice.py``, ``subs/bob.py``)."""
 
     @property
     def target(self) -> str:
@@ -47,24 +61,27 @@ def resolve(spec: str) -> AppSpec:
     if path.suffix == ".py":
         if not path.is_file():
             raise ValueError(f"{spec}: no such file")
-        return AppSpec(path.resolve().parent, path.stem)
+        return AppSpec(path.resolve().parent, path.stem, alone=path.stem != "app")
     module, _, attr = spec.partition(":")
     if not module.replace(".", "").replace("_", "").isalnum():
         raise ValueError(f"{spec}: not a file, a folder or module:attr")
     return AppSpec(Path.cwd(), module, attr or "app")
 
 
-def clean_env(home: Path) -> dict[str, str]:
+def clean_env(home: Path, tmp: Path | None = None) -> dict[str, str]:
     """A whitelisted environment: PATH and locale, a throwaway HOME, nothing else."""
     env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
     env.setdefault("LANG", "C.UTF-8")
     env.update(
         HOME=str(home),
-        TMPDIR=str(home),
+        TMPDIR=str(tmp or home),
         PYTHONUNBUFFERED="1",
         PYTHONDONTWRITEBYTECODE="1",
         MPLBACKEND="Agg",
         MPLCONFIGDIR=str(home / "matplotlib"),
+        OPENBLAS_NUM_THREADS="1",  # numpy's threads, bounded whatever the machine's cores
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
     )
     return env
 
@@ -79,92 +96,149 @@ class StartError(RuntimeError):
     """The app did not start serving; the message holds the end of its log."""
 
 
+PROBE = b"GET /openapi.json HTTP/1.1\r\nHost: student\r\nConnection: close\r\n\r\n"
+
+
 class StudentServer:
-    """``with StudentServer(spec, log) as url:`` runs the app until the block ends."""
+    """``with StudentServer(spec, log) as url:`` runs the app, sandboxed, until the block ends.
+
+    ``uid``: the job slot's own uid (used when the grader is root). The server listens on a
+    Unix socket in the sandbox; ``url`` is a loopback port of this process forwarding to it.
+    """
 
     def __init__(
-        self, app: AppSpec, log: Path, *, startup_timeout: float = 30.0, host: str = "127.0.0.1"
+        self,
+        app: AppSpec,
+        log: Path,
+        *,
+        startup_timeout: float = 30.0,
+        protections: Protections | None = None,
+        limits: Limits | None = None,
+        uid: int | None = None,
     ) -> None:
         self.app = app
         self.log = log
         self.startup_timeout = startup_timeout
-        self.host = host
+        self.protections = protections or Protections.detect()
+        self.limits = limits or Limits()
+        self.uid = uid if self.protections.root else None
+        self.host = "127.0.0.1"
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
-        self._home = tempfile.TemporaryDirectory(prefix="conformance-student-")
+        self.stage: Stage | None = None
+        self.output: CappedLog | None = None
+        self.forwarder: Forwarder | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.forwarder.url if self.forwarder else f"http://{self.host}:{self.port}"
 
-    def command(self) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            self.app.target,
-            "--app-dir",
-            str(self.app.folder),
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-            "--no-access-log",
-        ]
+    def command(self, stage: Stage) -> tuple[list[str], dict[str, str]]:
+        """The server's command line and environment, sandboxed as far as the OS allows."""
+        boxed = self.protections.bwrap is not None
+        folder = INSIDE_APP if boxed else str(stage.app)
+        tmp = Path("/tmp") if boxed else stage.tmp
+        where = ["--host", self.host, "--port", str(self.port)]
+        if self.protections.unix_sockets:
+            where = ["--uds", f"{INSIDE_RUN}/{SOCKET_NAME}" if boxed else str(stage.socket)]
+        uvicorn = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir", folder]
+        # RLIMIT_NPROC counts every process of the uid: only a slot's own uid can take it
+        limits = self.limits if self.uid is not None else replace(self.limits, processes=0)
+        inner = launcher(limits, self.uid, [*uvicorn, *where, "--no-access-log"])
+        env = clean_env(tmp / "home", tmp)
+        if self.protections.bwrap is None:
+            return inner, env
+        return bwrap_command(self.protections.bwrap, stage, inner), env
 
     def start(self) -> str:
-        self.port = free_port(self.host)
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("wb") as out:
+        try:
+            only = f"{self.app.module}.py" if self.app.alone else None
+            self.stage = Stage(self.app.folder, self.uid, only=only)
+        except (OSError, ValueError) as error:
+            raise StartError(f"the submission could not be copied: {error}") from None
+        if not self.protections.unix_sockets:
+            self.port = free_port(self.host)
+        command, env = self.command(self.stage)
+        self.output = CappedLog(self.log)
+        try:
             self.process = subprocess.Popen(
-                self.command(),
-                cwd=self.app.folder,
-                env=clean_env(Path(self._home.name)),
+                command,
+                cwd=self.stage.app,
+                env=env,
                 stdin=subprocess.DEVNULL,
-                stdout=out,
+                stdout=self.output.fd,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        finally:
+            self.output.close_writer()
+        if self.protections.unix_sockets:
+            self.forwarder = Forwarder(self.stage.socket, self.host)
         self._wait_until_ready()
         return self.url
 
     def _wait_until_ready(self) -> None:
+        """Until an HTTP status line comes back: a total deadline, a few bytes, no redirects."""
         assert self.process is not None
         deadline = time.monotonic() + self.startup_timeout
-        with httpx.Client(timeout=2.0) as client:
-            while True:
-                if self.process.poll() is not None:
-                    raise StartError(
-                        f"the server exited with code {self.process.returncode} before it "
-                        f"answered.\n{self.log_tail()}"
-                    )
-                try:
-                    client.get(f"{self.url}/openapi.json")
-                    return
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise StartError(
-                        f"the server did not answer on {self.url} within "
-                        f"{self.startup_timeout:g} s.\n{self.log_tail()}"
-                    )
-                time.sleep(0.1)
+        while True:
+            if self.process.poll() is not None:
+                raise StartError(
+                    f"the server exited with code {self.process.returncode} before it "
+                    f"answered.\n{self.log_tail()}"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StartError(
+                    f"the server did not answer within {self.startup_timeout:g} s.\n"
+                    f"{self.log_tail()}"
+                )
+            if self._answers(min(remaining, 2.0)):
+                return
+            time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))
+
+    def _answers(self, timeout: float) -> bool:
+        """One probe: does ``GET /openapi.json`` get an HTTP status line within ``timeout``?"""
+        ends = time.monotonic() + timeout
+        if self.protections.unix_sockets:
+            assert self.stage is not None
+            family, address = socket.AF_UNIX, str(self.stage.socket)
+        else:
+            family, address = socket.AF_INET, (self.host, self.port)  # type: ignore[assignment]
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.settimeout(timeout)
+                probe.connect(address)
+                probe.sendall(PROBE)
+                data = b""
+                while len(data) < 5 and (left := ends - time.monotonic()) > 0:
+                    probe.settimeout(left)
+                    chunk = probe.recv(5 - len(data))
+                    if not chunk:
+                        break
+                    data += chunk
+        except OSError:
+            return False
+        return data.startswith(b"HTTP/")
 
     def log_tail(self, limit: int = 4000) -> str:
-        try:
-            text = self.log.read_bytes().decode("utf-8", "replace")
-        except OSError:
-            text = ""
-        if len(text) > limit:
-            text = "...\n" + text[-limit:]
-        return f"--- server log ({self.app.target} in {self.app.folder}) ---\n{text.rstrip()}"
+        text = self.output.text(limit) if self.output else read_tail(self.log, limit)
+        return f"--- server log ({self.app.target}) ---\n{text.rstrip()}"
 
     def stop(self) -> None:
-        """Stop the server and everything it started: its whole process group."""
+        """Stop the server and everything it started: its namespace, its group, its uid."""
         process, self.process = self.process, None
         if process is not None:
             stop_group(process)
-        self._home.cleanup()
+        if self.uid is not None:
+            kill_uid(self.uid)
+        if self.forwarder is not None:
+            self.forwarder.close()
+        if self.output is not None:
+            self.output.finish()
+        if self.stage is not None:
+            self.stage.cleanup()
+            self.stage = None
 
     def __enter__(self) -> str:
         try:

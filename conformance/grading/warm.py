@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import queue
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import IO, Any
 
 from conformance import registry
 from conformance.grading import classlist, reports, rubric
-from conformance.grading.run import DROPPED_ENV, SERVER_LOG_SHOWN, Options, Result
+from conformance.grading.run import SERVER_LOG_SHOWN, Options, Result, suite_env
 from conformance.grading.server import StartError, StudentServer, resolve
 
 # --- the grader's side --------------------------------------------------------------------
@@ -37,7 +38,9 @@ class Worker:
     """One slot's warm worker process."""
 
     def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+        # the cold suite's whitelisted environment, with a private HOME and TMPDIR of its own
+        self.home = Path(tempfile.mkdtemp(prefix="conformance-warm-"))
+        env = suite_env(self.home)
         # run from its source, so that nothing of this package is imported before the fork
         source = Path(__file__).with_name("warm_worker.py").read_text(encoding="utf-8")
         self.process = subprocess.Popen(
@@ -76,6 +79,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 @dataclass
@@ -146,7 +150,8 @@ def slot(
             log = folder.resolve() / f"{current.name}.pytest.log"
             if current.done is None:
                 worker.submit(
-                    options.pytest_command(current.url, current.report)[3:],
+                    # the cold command line without `python -I -m pytest`
+                    options.pytest_command(current.url, current.report, worker.home)[4:],
                     log,
                     options.run_timeout,
                 )

@@ -1,0 +1,135 @@
+"""Resource limits for a student's server, and the launcher that applies them before exec.
+
+The launcher is a few lines of standard-library Python run with ``python -I -S -c``: it sets
+the rlimits, drops to the job slot's own uid (when the grader is root), forbids gaining
+privileges again (``PR_SET_NO_NEW_PRIVS``), asks to be killed with its parent, and execs
+uvicorn. It runs inside the sandbox, so it never sees the grader's files either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+SUITE_MEMORY_MIB = 3072
+"""Address space of the grader's own suite process: a decompression bomb costs one student."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-process limits of a student's server (``0`` lifts one).
+
+    The defaults leave the lecture's ex2 (numpy, scikit-learn, matplotlib) a wide margin:
+    graded with ``--robust`` in the sandbox its server peaked at 566 MiB of address space
+    (186 MiB resident), 4 threads and 2.6 CPU seconds. RLIMIT_NPROC counts threads too, and
+    FastAPI runs plain ``def`` endpoints on up to 40 worker threads.
+    """
+
+    memory_mib: int = 2048
+    cpu_seconds: int = 300
+    file_mib: int = 64
+    processes: int = 128
+
+    def rlimits(self) -> dict[str, int]:
+        """``RLIMIT_*`` name -> value, for the launcher."""
+        chosen = {
+            "RLIMIT_AS": self.memory_mib * MIB,
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_FSIZE": self.file_mib * MIB,
+            "RLIMIT_NPROC": self.processes,
+            "RLIMIT_CORE": 0,
+        }
+        return {name: value for name, value in chosen.items() if value or name == "RLIMIT_CORE"}
+
+    def describe(self) -> str:
+        def shown(value: int, unit: str) -> str:
+            return f"{value} {unit}" if value else "unlimited"
+
+        return (
+            f"memory {shown(self.memory_mib, 'MiB')}, CPU {shown(self.cpu_seconds, 's')}, "
+            f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}"
+        ).replace(" ,", ",")
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The CLI options that change :class:`Limits` (``conformance grade --help``)."""
+    group = parser.add_argument_group("limits of each student's server (0 = no limit)")
+    default = Limits()
+    group.add_argument(
+        "--memory-limit",
+        type=int,
+        default=default.memory_mib,
+        metavar="MIB",
+        help=f"address space per process (default {default.memory_mib})",
+    )
+    group.add_argument(
+        "--cpu-limit",
+        type=int,
+        default=default.cpu_seconds,
+        metavar="SECONDS",
+        help=f"CPU seconds per process (default {default.cpu_seconds})",
+    )
+    group.add_argument(
+        "--file-limit",
+        type=int,
+        default=default.file_mib,
+        metavar="MIB",
+        help=f"largest file the server may write (default {default.file_mib})",
+    )
+    group.add_argument(
+        "--process-limit",
+        type=int,
+        default=default.processes,
+        metavar="N",
+        help=f"processes and threads of the server's uid (default {default.processes})",
+    )
+    suite_option(group)
+
+
+def suite_option(parser: argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--suite-memory-limit",
+        type=int,
+        default=SUITE_MEMORY_MIB,
+        metavar="MIB",
+        help=f"address space of the suite's own process (default {SUITE_MEMORY_MIB})",
+    )
+
+
+def from_args(args: argparse.Namespace) -> Limits:
+    values = (args.memory_limit, args.cpu_limit, args.file_limit, args.process_limit)
+    if any(value < 0 for value in values):
+        raise ValueError("limits must be 0 (no limit) or more")
+    return Limits(*values)
+
+
+LAUNCHER = """
+import ctypes, json, os, resource, signal, sys
+settings = json.loads(sys.argv[1])
+for name, value in settings["rlimits"].items():
+    try:
+        resource.setrlimit(getattr(resource, name), (value, value))
+    except (AttributeError, ValueError, OSError) as error:
+        print(f"conformance: {name} not set: {error}", file=sys.stderr)
+uid = settings["uid"]
+if uid is not None:
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+os.umask(0o077)
+if sys.platform.startswith("linux"):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (after the uid change)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+"""Sets the limits (each one it can), drops to ``uid``, then execs the command."""
+
+
+def launcher(limits: Limits, uid: int | None, command: list[str]) -> list[str]:
+    """``command`` run through the launcher: limits set, uid dropped, then exec'd."""
+    settings = json.dumps({"rlimits": limits.rlimits(), "uid": uid})
+    return [sys.executable, "-I", "-S", "-c", LAUNCHER, settings, *command]
