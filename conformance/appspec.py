@@ -27,6 +27,9 @@ class AppSpec:
     folder: Path
     module: str
     attr: str = "app"
+    alone: bool = False
+    """A file not named app.py: the grader copies only that file, never its neighbours (a
+    flat folder of submissions, ``subs/alice.py``, ``subs/bob.py``)."""
 
     @property
     def target(self) -> str:
@@ -60,7 +63,7 @@ def resolve(spec: str) -> AppSpec:
             raise ValueError(f"{spec}: no such file")
         if not path.stem.isidentifier():
             raise ValueError(f"{spec}: {path.name} is not a name Python can import")
-        return AppSpec(path.resolve().parent, path.stem, attr)
+        return AppSpec(path.resolve().parent, path.stem, attr, alone=path.stem != "app")
     if "/" in where or "\\" in where:
         raise ValueError(f"{spec}: no such file or folder")
     if not all(part.isidentifier() for part in where.split(".")):

@@ -15,9 +15,10 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
+from conformance.appspec import AppSpec, resolve
 from conformance.grading.capped import CappedLog, read_tail
 from conformance.grading.forward import Forwarder
 from conformance.grading.limits import Limits, launcher
@@ -30,42 +31,12 @@ from conformance.grading.sandbox import (
     bwrap_command,
     kill_uid,
 )
+from conformance.live import free_port
+
+__all__ = ["AppSpec", "StartError", "StudentServer", "resolve"]
 
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
 """The only variables copied from the grader's environment (SYSTEMROOT: Windows needs it)."""
-
-
-@dataclass(frozen=True)
-class AppSpec:
-    """Where a student's app lives: uvicorn's ``module:attr`` and the folder to run it in."""
-
-    folder: Path
-    module: str
-    attr: str = "app"
-    alone: bool = False
-    """True for a file not named app.py: only that file is copied, never its neighbours (a
-    flat folder of submissions, ``subs/alice.py``, ``subs/bob.py``)."""
-
-    @property
-    def target(self) -> str:
-        return f"{self.module}:{self.attr}"
-
-
-def resolve(spec: str) -> AppSpec:
-    """``path/to/app.py``, ``path/to/folder`` (holding app.py) or ``module:attr`` (cwd)."""
-    path = Path(spec)
-    if path.is_dir():
-        path = path / "app.py"
-        if not path.is_file():
-            raise ValueError(f"{spec}: the folder holds no app.py")
-    if path.suffix == ".py":
-        if not path.is_file():
-            raise ValueError(f"{spec}: no such file")
-        return AppSpec(path.resolve().parent, path.stem, alone=path.stem != "app")
-    module, _, attr = spec.partition(":")
-    if not module.replace(".", "").replace("_", "").isalnum():
-        raise ValueError(f"{spec}: not a file, a folder or module:attr")
-    return AppSpec(Path.cwd(), module, attr or "app")
 
 
 def clean_env(home: Path, tmp: Path | None = None) -> dict[str, str]:
@@ -84,12 +55,6 @@ def clean_env(home: Path, tmp: Path | None = None) -> dict[str, str]:
         MKL_NUM_THREADS="1",
     )
     return env
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 class StartError(RuntimeError):
