@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from hypothesis import strategies as st
 
+from conformance import strategies as gen
 from conformance.cases import Call, get, post
 from conformance.domain.rules import (
     Operation,
@@ -23,7 +25,7 @@ from conformance.domain.rules import (
     matrix_shape,
     no_text_or_bools,
 )
-from conformance.regression import well_conditioned
+from conformance.regression import Dataset, well_conditioned
 
 LARGEST = 1e100
 """Values beyond this may overflow a least-squares fit or a prediction (inf is not JSON)."""
@@ -92,12 +94,21 @@ def fit_first(request: Request) -> tuple[tuple[Call, ...], State]:
     return (get("/reset"), post("/fit", data.body())), {"columns": shape[1]}
 
 
+def predict_bodies() -> st.SearchStrategy[dict[str, Any]]:
+    """{"X": rows of one to five columns}, sometimes with a y (which /predict ignores)."""
+    y = st.lists(st.floats(-100, 100, allow_nan=False), max_size=3)
+    return st.integers(1, 5).flatmap(
+        lambda p: st.fixed_dictionaries({"X": gen.rows(p)}, optional={"y": st.none() | y})
+    )
+
+
 OPERATIONS = (
     Operation("GET /"),
     Operation(
         "POST /fit",
         answers=fit_is_unique,
         numbers="fit",
+        bodies=gen.datasets().map(Dataset.body),
         crashes=(
             "no y, or y null: TypeError (500), and X_train is kept, so /plot crashes after",
             "y not as long as X, a ragged X, no rows, rows without values, NaN: ValueError",
@@ -114,6 +125,7 @@ OPERATIONS = (
         answers=predict_after_fit,
         setup=fit_first,
         numbers="prediction",
+        bodies=predict_bodies(),
         crashes=(
             "before any fit, or after /reset: NotFittedError (500)",
             "a number of columns other than the fit's, no rows, a ragged X, NaN: ValueError",

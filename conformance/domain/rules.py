@@ -15,8 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hypothesis.strategies import SearchStrategy
+
 from conformance.cases import Call
 from conformance.expect import UNSET
+from conformance.oracle import Numbers
 
 State = Mapping[str, Any]
 """What the server holds that decides whether a request is in the domain (ex2: the number of
@@ -61,7 +64,9 @@ class Operation:
     """Where the lecture's answer is one of several right ones (so those are outside too)."""
     setup: Callable[[Request], tuple[tuple[Call, ...], State]] = no_setup
     """Requests that bring a server into a state where ``answers`` can hold, and that state."""
-    numbers: str = "exact"
+    numbers: Numbers = "exact"
+    bodies: SearchStrategy[Any] | None = None
+    """Bodies inside the domain, where it is too narrow for a generator to land in by chance."""
     """How the numbers of the answer compare (see :data:`conformance.oracle.Numbers`)."""
 
 
