@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from hypothesis import note
+from hypothesis import note, reporting
+from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from conformance import expect, profiles
@@ -217,7 +219,34 @@ def run_machine(
             super().__init__(client)
 
     try:
-        run_state_machine_as_test(Bound, settings=profiles.suite_settings(share=share))
+        with shrinking_for_at_most(SHRINK_SECONDS):
+            run_state_machine_as_test(Bound, settings=profiles.suite_settings(share=share))
     except SequenceMismatch as failure:
         failure.save()
         raise
+
+
+SHRINK_SECONDS = 20
+"""How long hypothesis may shrink a failing sequence: each try replays it against the server
+(a plot takes ~0.1 s), so a slow server could otherwise keep it busy for minutes."""
+
+
+@contextmanager
+def shrinking_for_at_most(seconds: int) -> Iterator[None]:
+    """Hypothesis' shrinking time limit, lowered for the duration (hypothesis documents the
+    limit, five minutes, as a module constant meant to be patched)."""
+    saved = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = min(saved, seconds)
+    outer = reporting.current_reporter()
+
+    def report(value: object) -> None:
+        # Its note on stopping says "five minutes": the failure shown is simply the shortest
+        # sequence found within the limit, which is all a student needs to know.
+        if not str(value).startswith("WARNING: Hypothesis has spent more than five minutes"):
+            outer(value)
+
+    try:
+        with reporting.with_reporter(report):
+            yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = saved
