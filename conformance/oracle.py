@@ -263,19 +263,25 @@ def _redirect_difference(expected: httpx.Response, actual: httpx.Response) -> Mi
 
 def png_problem(response: httpx.Response) -> Mismatch | None:
     """Why ``response`` is not a 200 image/png whose bytes decode as a PNG, or None."""
+    problem, _ = _decoded(response)
+    return problem
+
+
+def _decoded(response: httpx.Response) -> tuple[Mismatch | None, bytes]:
+    """(why the response is not a PNG image or None, its decoded pixels or b"")."""
     got = expect.describe_response(response)
     wanted = "200 image/png (a PNG image that decodes)"
     if response.status_code != 200:
-        return Mismatch(wanted, got, f"$.status: expected 200, got {response.status_code}")
+        return Mismatch(wanted, got, f"$.status: expected 200, got {response.status_code}"), b""
     if media_type(response) != "image/png":
-        return Mismatch(wanted, got, f"$.headers.content-type: got {media_type(response)!r}")
+        where = f"$.headers.content-type: got {media_type(response)!r}"
+        return Mismatch(wanted, got, where), b""
     if not response.content.startswith(PNG_SIGNATURE):
-        return Mismatch(wanted, got, f"$.body: starts with {response.content[:8]!r}")
+        return Mismatch(wanted, got, f"$.body: starts with {response.content[:8]!r}"), b""
     try:
-        pixels(response.content)
+        return None, pixels(response.content)
     except Exception as error:  # any decoding error is the student's to see
-        return Mismatch(wanted, got, f"$.body: {error}")
-    return None
+        return Mismatch(wanted, got, f"$.body: {error}"), b""
 
 
 def pixels(png: bytes) -> bytes:
@@ -301,10 +307,10 @@ class Images:
     """model -> (the PNG bytes, a digest of its decoded pixels), first image per model."""
 
     def check(self, model: Hashable, response: httpx.Response) -> Mismatch | None:
-        problem = png_problem(response)
+        problem, decoded = _decoded(response)
         if problem is not None:
             return problem
-        digest = hashlib.sha256(pixels(response.content)).digest()
+        digest = hashlib.sha256(decoded).digest()
         earlier = self.seen.get(model)
         if earlier is not None:
             if response.content != earlier[0] and digest != earlier[1]:
