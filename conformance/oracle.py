@@ -124,6 +124,8 @@ class Mismatch:
     expected: str
     got: str
     where: str
+    why: str = "what the lecture's code answers"
+    """Where the expectation comes from, shown after it."""
 
     def error(
         self, response: httpx.Response | None, *, after: Sequence[str] = ()
@@ -319,6 +321,7 @@ class Images:
                     f"a different image ({len(response.content)} bytes)",
                     "$.body: the plot changed although the model did not (does it depend "
                     "on earlier requests, not only on the current fit?)",
+                    why="a plot shows the current fit and nothing else",
                 )
             return None
         for other, (content, other_digest) in self.seen.items():
@@ -327,6 +330,7 @@ class Images:
                     "a new image for a model fitted to different data",
                     "the same image as the plot of an earlier, different fit",
                     f"$.body: unchanged since the fit of {_short_key(other)}",
+                    why="a plot shows the current fit and nothing else",
                 )
         self.seen[model] = (response.content, digest)
         return None

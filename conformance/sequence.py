@@ -56,6 +56,7 @@ class SequenceMismatch(expect.LectureMismatch):
     def __init__(self, steps: Sequence[Step], mismatch: Mismatch, response: httpx.Response):
         self.steps = list(steps)
         self.failing = first_request(response)
+        self.why = mismatch.why
         super().__init__(
             response,
             expected=mismatch.expected,
@@ -99,7 +100,7 @@ class SequenceMismatch(expect.LectureMismatch):
         for number, step in enumerate(self.steps, 1):
             marker = "   <- differs" if number == len(self.steps) else ""
             lines.append(f"  {number}. {step}{marker}")
-        lines.append(f"expected {self.expected}  (what the lecture's code answers)")
+        lines.append(f"expected {self.expected}  ({self.why})")
         lines.append(f"got      {self.got}")
         lines.append(f"differs at {self.where}")
         lines.append(f"reproduce: {expect.curl(self.failing)}")
@@ -146,11 +147,17 @@ class Exchange:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = expect.UNSET,
+        content: str | None = None,
+        headers: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
     ) -> httpx.Response:
         """Send to the server alone (and record the step): for a request whose answer the
         caller judges without the oracle's, and that changes nothing in the oracle."""
         kwargs: dict[str, Any] = {} if json is expect.UNSET else {"json": json}
+        if content is not None:
+            kwargs = {"content": content}
+        if headers:
+            kwargs["headers"] = dict(headers)
         try:
             server = self.client.request(
                 method,
@@ -166,6 +173,38 @@ class Exchange:
         self.steps.append(Step(first_request(server), server.status_code))
         note(f"{len(self.steps)}. {self.steps[-1]}")
         return server
+
+    def refused(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = expect.UNSET,
+        content: str | None = None,
+    ) -> None:
+        """Send a request outside the input domain to the server alone: it must be refused
+        with a 4xx whose JSON body has a ``detail`` (the oracle is not told, so the answers
+        that follow show whether it changed anything)."""
+        headers = {"connection": "close"}  # it may crash the server: no reuse afterwards
+        if content is not None:
+            headers["content-type"] = "application/json"
+        response = self.send_to_server(method, path, json=json, content=content, headers=headers)
+        wanted = "a 4xx refusal with a JSON 'detail' (not a crash)"
+        why = "the lecture's code cannot answer this request: a robust server refuses it"
+        got = expect.describe_response(response)
+        where = None
+        if not 400 <= response.status_code < 500:
+            where = f"$.status: expected 4xx, got {response.status_code}"
+        else:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+                where = "$ (not JSON)"
+            if where is None and (not isinstance(body, dict) or "detail" not in body):
+                where = "$.detail: missing"
+        if where is not None:
+            raise self.fail(Mismatch(wanted, got, where, why), response)
 
     def fail(self, mismatch: Mismatch, response: httpx.Response) -> SequenceMismatch:
         return SequenceMismatch(self.steps, mismatch, response)
