@@ -16,7 +16,7 @@ import pytest
 
 from conformance import EXERCISES
 
-NEEDS_ORACLE = ("_oracle.py", "_schema.py")
+NEEDS_ORACLE = ("_sequences.py", "_schema.py")
 """Test files whose tests call an oracle (the schema tests for their set-up requests)."""
 
 

@@ -17,8 +17,8 @@ from conformance.domain.rules import Request
 from conformance.oracle import Images, Oracle, differences
 from conformance.regression import seeded_demo
 from conformance.sequence import run_machine
-from conformance.suite.test_ex1_oracle import Ex1AgainstTheLecture
-from conformance.suite.test_ex2_oracle import Ex2AgainstTheLecture
+from conformance.suite.test_ex1_sequences import Ex1AgainstTheLecture
+from conformance.suite.test_ex2_sequences import Ex2AgainstTheLecture
 from conformance.targets import in_process
 
 LECTURE = Path(__file__).resolve().parent / "lecture"

@@ -16,7 +16,7 @@ from hypothesis.stateful import precondition, rule
 
 from conformance.regression import least_squares
 from conformance.sequence import run_machine
-from conformance.suite.test_ex2_oracle import Ex2AgainstTheLecture
+from conformance.suite.test_ex2_sequences import Ex2AgainstTheLecture
 
 pytestmark = [pytest.mark.ex2, pytest.mark.robust, pytest.mark.slide("FastAPI - A model API")]
 

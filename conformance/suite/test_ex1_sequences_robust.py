@@ -12,7 +12,7 @@ from hypothesis.stateful import rule
 
 from conformance import profiles
 from conformance.sequence import run_machine
-from conformance.suite.test_ex1_oracle import Ex1AgainstTheLecture
+from conformance.suite.test_ex1_sequences import Ex1AgainstTheLecture
 
 pytestmark = [pytest.mark.ex1, pytest.mark.robust, pytest.mark.slide("Usage - Demo")]
 
