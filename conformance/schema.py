@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 
 from conformance import expect, openapi, profiles
 from conformance.failure import shorten
+from conformance.schema_domain import in_domain
 
 Check = Callable[..., Any]
 Operation = APIOperation[Any, Any, Any, Any]
@@ -181,11 +182,19 @@ def check_every_case(
     How many requests: ``share`` of the hypothesis profile's examples; a failure is shrunk to the
     simplest request that still fails, and shown in the student-facing format.
     """
-    strategy = cases(operation(load(client), label), negative=negative)
+    schema = load(client)
+    strategy = cases(operation(schema, label), negative=negative)
+    # The default tier judges only requests on which the lecture's code answers the one right
+    # answer (conformance.domain); the robust tier (negative) judges every request.
+    keep = None
+    if not negative:
+        strategy, keep = in_domain(client, schema, label, strategy)
 
     @profiles.suite_settings(share=share)
     @given(case=strategy)
     def each_case(case: GeneratedCase) -> None:
+        if keep is not None:
+            keep(case)
         call_and_check(client, case, checks)
 
     each_case()

@@ -5,11 +5,7 @@ from __future__ import annotations
 import io
 import threading
 
-import matplotlib
 import numpy as np
-
-matplotlib.use("Agg")  # draw to memory, never to a window; must precede importing pyplot
-import matplotlib.pyplot as plt
 
 # pyplot keeps global state (the current figure), so two requests must not draw at once.
 _PYPLOT_LOCK = threading.Lock()
@@ -18,6 +14,13 @@ _PYPLOT_LOCK = threading.Lock()
 def residual_plot_png(y_hat: np.ndarray, resid: np.ndarray) -> bytes:
     """The lecture's "Residuals vs Fitted" scatter plot, as PNG bytes."""
     with _PYPLOT_LOCK:
+        # Imported at the first plot, not with the app: the suite's oracle runs this app in
+        # the test process and never draws, so it need not pay for importing pyplot.
+        import matplotlib
+
+        matplotlib.use("Agg")  # draw to memory, never to a window; must precede pyplot
+        import matplotlib.pyplot as plt
+
         fig, ax = plt.subplots()
         ax.scatter(y_hat, resid, alpha=0.6)
         ax.axhline(0, color="red", linewidth=1, linestyle="--")

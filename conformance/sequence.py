@@ -1,0 +1,170 @@
+"""A sequence of requests sent to the server under test and to the oracle, side by side.
+
+Every request goes to both; every answer of the server is compared with the oracle's
+(:func:`conformance.oracle.differences`). A difference is the suite's usual failure: the
+transport has recorded the requests of the sequence, so it shows them numbered, the first
+answer that differs in the student-facing format, and a replay script of curl lines
+(:mod:`conformance.failure`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from conformance import expect
+from conformance.oracle import Mismatch, Numbers, Oracle, differences
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request of the sequence, as sent to the server, and the status it got."""
+
+    request: httpx.Request
+    status: int | None
+
+
+def first_request(response: httpx.Response) -> httpx.Request:
+    """The request that was sent, before any redirect was followed."""
+    return response.history[0].request if response.history else response.request
+
+
+class Exchange:
+    """Sends each request to the server (``client``) and to the ``oracle``, and compares."""
+
+    def __init__(self, client: httpx.Client, oracle: Oracle) -> None:
+        self.client = client
+        self.oracle = oracle
+        self.steps: list[Step] = []
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = expect.UNSET,
+        follow_redirects: bool = True,
+        oracle_path: str | None = None,
+    ) -> tuple[httpx.Response, httpx.Response]:
+        """The server's answer and the oracle's, to the same request (``oracle_path``: the
+        path the oracle is sent instead, when the server numbers its items differently)."""
+        server = self.send_to_server(
+            method, path, params=params, json=json, follow_redirects=follow_redirects
+        )
+        oracle = self.oracle.send(
+            method,
+            oracle_path or path,
+            params=params,
+            json=json,
+            follow_redirects=follow_redirects,
+        )
+        return server, oracle
+
+    def send_to_server(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = expect.UNSET,
+        content: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> httpx.Response:
+        """Send to the server alone (and record the step): for a request whose answer the
+        caller judges without the oracle's, and that changes nothing in the oracle."""
+        kwargs: dict[str, Any] = {} if json is expect.UNSET else {"json": json}
+        if content is not None:
+            kwargs = {"content": content}
+        if headers:
+            kwargs["headers"] = dict(headers)
+        try:
+            server = self.client.request(
+                method,
+                path,
+                params=dict(params) if params else None,
+                follow_redirects=follow_redirects,
+                **kwargs,
+            )
+        except httpx.TransportError:
+            request = self.client.build_request(method, path, params=params, **kwargs)
+            self.steps.append(Step(request, None))
+            raise
+        self.steps.append(Step(first_request(server), server.status_code))
+        return server
+
+    def refused(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = expect.UNSET,
+        content: str | None = None,
+    ) -> None:
+        """Send a request outside the input domain to the server alone: it must be refused
+        with a 4xx whose JSON body has a ``detail`` (the oracle is not told, so the answers
+        that follow show whether it changed anything)."""
+        headers = {"connection": "close"}  # it may crash the server: no reuse afterwards
+        if content is not None:
+            headers["content-type"] = "application/json"
+        response = self.send_to_server(method, path, json=json, content=content, headers=headers)
+        wanted = "a 4xx refusal with a JSON 'detail' (not a crash)"
+        why = "the lecture's code cannot answer this request: a robust server refuses it"
+        got = expect.describe_response(response)
+        where = None
+        if not 400 <= response.status_code < 500:
+            where = f"$.status: expected 4xx, got {response.status_code}"
+        else:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+                where = "$ (not JSON)"
+            if where is None and (not isinstance(body, dict) or "detail" not in body):
+                where = "$.detail: missing"
+        if where is not None:
+            raise self.fail(Mismatch(wanted, got, where, why), response)
+
+    def fail(self, mismatch: Mismatch, response: httpx.Response) -> expect.LectureMismatch:
+        return mismatch.error(response)
+
+    def compare(
+        self,
+        server: httpx.Response,
+        oracle: httpx.Response,
+        *,
+        numbers: Numbers = "exact",
+        X: Sequence[Sequence[float]] | None = None,
+    ) -> None:
+        """Raise the suite's failure if the server's answer is not the oracle's."""
+        found = differences(oracle, server, numbers=numbers, X=X)
+        if found is not None:
+            raise self.fail(found, server)
+
+    def check(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = expect.UNSET,
+        numbers: Numbers = "exact",
+        X: Sequence[Sequence[float]] | None = None,
+        follow_redirects: bool = True,
+        oracle_path: str | None = None,
+    ) -> tuple[httpx.Response, httpx.Response]:
+        """Send to both and compare; the two answers."""
+        server, oracle = self.send(
+            method,
+            path,
+            params=params,
+            json=json,
+            follow_redirects=follow_redirects,
+            oracle_path=oracle_path,
+        )
+        self.compare(server, oracle, numbers=numbers, X=X)
+        return server, oracle

@@ -1,0 +1,151 @@
+"""ex2, every response checked: sequences of model-API requests, each answer compared with what
+the lecture's code answers to the same sequence (the oracle, a fresh reference app).
+
+Hypothesis draws the sequences (how many and how long: the hypothesis profile) over every
+route, with inputs the transcripts never show: a ``y`` in /predict bodies (the lecture ignores
+it), refits of the same data, repeated requests, /plot, /coefs and /reset between fits, data
+of one to five columns. Only requests in the input domain are sent (:mod:`conformance.domain.ex2`):
+/predict only after a fit and with its number of columns, /fit only of well-posed data.
+
+Numbers a fit computes are compared within the fit tolerance; a plot is never compared pixel by
+pixel with the reference: it must be a PNG, the same model must give the same image, and a
+different fit a different image.
+"""
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, precondition, rule
+
+from conformance import domain, stateful
+from conformance import strategies as gen
+from conformance.domain.rules import Request
+from conformance.oracle import Images, Oracle
+from conformance.regression import Dataset
+from conformance.sequence import Exchange
+from conformance.stateful import ClientMachine
+
+pytestmark = [pytest.mark.ex2, pytest.mark.slide("FastAPI - A model API")]
+
+PLOTS_PER_MODEL = 2
+"""A plot takes ~0.1 s to draw: two of one model are enough to see it change or not."""
+
+
+def y_values(rows: int) -> st.SearchStrategy[list[float] | None]:
+    """A ``y`` for a /predict body: the lecture's Data allows it, and /predict ignores it.
+    Often one value per row, as a y for the X would be."""
+    value = st.floats(-1000, 1000, allow_nan=False).map(lambda v: round(v, 3))
+    same = st.lists(value, min_size=rows, max_size=rows)
+    return st.one_of(st.none(), same, same, st.lists(value, max_size=4))
+
+
+class Ex2AgainstTheLecture(ClientMachine):
+    """Any sequence of model-API requests gets the answers the lecture's code gives it."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        super().__init__(client)
+        self.oracle = Oracle("ex2")
+        self.exchange = Exchange(client, self.oracle)
+        self.images = Images()
+        self.data: Dataset | None = None  # the data of the current fit
+        self.plots = 0  # plots of the current model
+
+    def teardown(self) -> None:
+        self.oracle.close()
+
+    @property
+    def columns(self) -> int | None:
+        return len(self.data.X[0]) if self.data is not None else None
+
+    @initialize(data=gen.datasets())
+    def start_from_a_fit(self, data: Dataset) -> None:
+        self.reset()
+        self.fit(data)
+
+    @rule(data=gen.datasets())
+    def fit(self, data: Dataset) -> None:
+        body = data.body()
+        assume(domain.in_domain("ex2", Request("POST", "/fit", body=body), {}))
+        self.exchange.check("POST", "/fit", json=body, numbers="fit")
+        self.plots = 0 if data != self.data else self.plots
+        self.data = data
+
+    @precondition(lambda self: self.data is not None)
+    @rule()
+    def fit_the_same_data_again(self) -> None:
+        assert self.data is not None
+        self.exchange.check("POST", "/fit", json=self.data.body(), numbers="fit")
+
+    @precondition(lambda self: self.data is not None)
+    @rule(draw=st.data())
+    def predict(self, draw: st.DataObject) -> None:
+        assert self.columns is not None
+        X = draw.draw(gen.rows(self.columns), label="X")
+        y = draw.draw(y_values(len(X)), label="y")
+        body: dict[str, Any] = {"X": X} if y is None else {"X": X, "y": y}
+        state = {"columns": self.columns}
+        assume(domain.in_domain("ex2", Request("POST", "/predict", body=body), state))
+        self.exchange.check("POST", "/predict", json=body, numbers="prediction", X=X)
+
+    @precondition(lambda self: self.data is not None)
+    @rule()
+    def predict_the_training_data(self) -> None:
+        assert self.data is not None
+        X = self.data.X
+        self.exchange.check("POST", "/predict", json={"X": X}, numbers="prediction", X=X)
+
+    @rule()
+    def coefs(self) -> None:
+        self.exchange.check("GET", "/coefs", numbers="fit")
+
+    @precondition(lambda self: self.plots < PLOTS_PER_MODEL)
+    @rule()
+    def plot(self) -> None:
+        self.plots += 1
+        if self.data is None:  # the oracle's answer is a 400 with a JSON detail
+            self.exchange.check("GET", "/plot")
+            return
+        # A fitted oracle would draw its own PNG, which is never compared with the server's:
+        # the server's image is judged by the metamorphic rules alone (and a plot changes no
+        # state, so the oracle need not draw it).
+        server = self.exchange.send_to_server("GET", "/plot")
+        model = (tuple(map(tuple, self.data.X)), tuple(self.data.y))
+        problem = self.images.check(model, server)
+        if problem is not None:
+            raise self.exchange.fail(problem, server)
+
+    @rule()
+    def reset(self) -> None:
+        self.exchange.check("GET", "/reset")
+        self.data = None
+        self.plots = 0
+
+    @rule()
+    def root(self) -> None:
+        self.exchange.check("GET", "/", follow_redirects=False)
+
+    @precondition(lambda self: self.exchange.steps)
+    @rule()
+    def repeat_the_last_request(self) -> None:
+        last = self.exchange.steps[-1].request
+        path = last.url.path
+        if last.method == "POST" and path == "/predict":
+            body = json.loads(last.content)
+            self.exchange.check("POST", path, json=body, numbers="prediction", X=body["X"])
+        elif last.method == "POST":
+            self.exchange.check("POST", path, json=json.loads(last.content), numbers="fit")
+        elif path == "/":
+            self.root()
+        elif path == "/plot":
+            assume(self.plots < PLOTS_PER_MODEL)
+            self.plot()
+        else:
+            self.exchange.check("GET", path, numbers="fit")
+
+
+def test_every_answer_is_the_lecture_s_answer(client: httpx.Client) -> None:
+    stateful.run(Ex2AgainstTheLecture, client)
