@@ -276,6 +276,7 @@ def png_problem(response: httpx.Response) -> Mismatch | None:
 
 def _decoded(response: httpx.Response) -> tuple[Mismatch | None, bytes]:
     """(why the response is not a PNG image or None, its decoded pixels or b"")."""
+    expect.judged(response)
     got = expect.describe_response(response)
     wanted = "200 image/png (a PNG image that decodes)"
     if response.status_code != 200:

@@ -144,6 +144,17 @@ class Registry:
             raise LookupError(f"no exercise {name!r} (known: {known})") from None
 
 
+def detect(paths: set[str]) -> str | None:
+    """The exercise whose signature paths these paths share most (ties and none: None)."""
+    scores = {ex.name: len(paths & ex.signature) for ex in REGISTRY.all()}
+    if not scores:
+        return None
+    best = max(scores, key=lambda name: scores[name])
+    if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
+        return None
+    return best
+
+
 REGISTRY = Registry()
 """The one registry. Its contents are what the lecture defines, not run settings."""
 

@@ -112,6 +112,7 @@ class Exchange:
         if content is not None:
             headers["content-type"] = "application/json"
         response = self.send_to_server(method, path, json=json, content=content, headers=headers)
+        expect.judged(response)
         wanted = "a 4xx refusal with a JSON 'detail' (not a crash)"
         why = "the lecture's code cannot answer this request: a robust server refuses it"
         got = expect.describe_response(response)

@@ -75,11 +75,10 @@ def detect_exercise(client: httpx.Client) -> str:
     except LectureMismatch as error:
         raise LookupError(f"{where}: {error.failure.where}") from None
     paths = set(document.spec["paths"])
-    scores = {ex.name: len(paths & ex.signature) for ex in registry.exercises()}
-    best = max(scores, key=lambda name: scores[name])
-    if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
+    found = registry.detect(paths)
+    if found is None:
         raise LookupError(f"{where} declares {sorted(paths) or 'no paths'}")
-    return best
+    return found
 
 
 class Targets:

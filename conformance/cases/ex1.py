@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.cases import Case, get, post
+from conformance.domain import ex1 as domain
 from conformance.matchers import EndsWith, error
 from conformance.openapi import Body, Param
 from conformance.registry import Exercise, Operation
@@ -185,6 +186,7 @@ EXERCISE = Exercise(
     app="reference_app.ex1:create_app",
     cases=tuple(CASES),
     operations=tuple(OPERATIONS),
+    domain=domain.OPERATIONS,
     parameters=tuple(PARAMETERS),
     bodies=tuple(BODIES),
     signature_paths=frozenset({"/add", "/user/{user_id}", *ITEMS, "/items/{item_id}"}),

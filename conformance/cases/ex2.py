@@ -8,6 +8,7 @@ seeded data, never copied from the slides.
 from __future__ import annotations
 
 from conformance.cases import Case, Png, Redirect, get, post
+from conformance.domain import ex2 as domain
 from conformance.matchers import close_all
 from conformance.openapi import Body
 from conformance.registry import Exercise, Operation, Picture
@@ -92,6 +93,7 @@ EXERCISE = Exercise(
     app="reference_app.ex2:create_app",
     cases=tuple(CASES),
     operations=tuple(OPERATIONS),
+    domain=domain.OPERATIONS,
     bodies=tuple(BODIES),
     picture=Picture(
         setup=(RESET, FIT_DEMO),

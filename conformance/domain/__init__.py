@@ -1,23 +1,31 @@
 """The input domain, per exercise and operation: the requests on which the lecture's code
 answers the one answer every correct server gives (see :mod:`conformance.domain.rules`).
 
-``OPERATIONS[exercise]`` lists each route's :class:`~conformance.domain.rules.Operation`;
-:func:`in_domain` asks one question of it.
+Each exercise's registry entry holds its routes' :class:`~conformance.domain.rules.Operation`s
+(``Exercise.domain``, from ``conformance/domain/<exercise>.py``); :func:`in_domain` asks one
+question of them.
 """
 
 from __future__ import annotations
 
-from conformance.domain import ex1, ex2
+from conformance import registry
 from conformance.domain.rules import Operation, Request, State
 
-OPERATIONS: dict[str, tuple[Operation, ...]] = {"ex1": ex1.OPERATIONS, "ex2": ex2.OPERATIONS}
+
+def operations(exercise: str) -> tuple[Operation, ...]:
+    """The routes of ``exercise`` the domain lists (none for an exercise without a domain)."""
+    try:
+        found = registry.get(exercise).domain
+    except LookupError:
+        return ()
+    return tuple(found or ())
 
 
 def operation(exercise: str, label: str) -> Operation | None:
     """The operation ``label`` ("POST /items") of ``exercise``; a trailing slash on the path
     is tolerated (the comparison slide spells POST /items/)."""
     method, path = label.split(" ", 1)
-    for op in OPERATIONS.get(exercise, ()):
+    for op in operations(exercise):
         op_method, op_path = op.label.split(" ", 1)
         if op_method == method and (op_path.rstrip("/") or "/") == (path.rstrip("/") or "/"):
             return op
@@ -25,10 +33,8 @@ def operation(exercise: str, label: str) -> Operation | None:
 
 
 def exercise_of(labels: set[str]) -> str | None:
-    """The exercise whose operations these are (the one sharing the most labels), or None."""
-    scores = {name: sum(1 for label in labels if operation(name, label)) for name in OPERATIONS}
-    best = max(scores, key=lambda name: scores[name])
-    return best if scores[best] and list(scores.values()).count(scores[best]) == 1 else None
+    """The exercise these operations ("METHOD /path") belong to, by the registry's rule."""
+    return registry.detect({label.split(" ", 1)[1] for label in labels})
 
 
 def in_domain(exercise: str, request: Request, state: State) -> bool:
@@ -40,4 +46,4 @@ def in_domain(exercise: str, request: Request, state: State) -> bool:
     return op is None or op.answers(request, state)
 
 
-__all__ = ["OPERATIONS", "Operation", "Request", "State", "exercise_of", "in_domain", "operation"]
+__all__ = ["Operation", "Request", "State", "exercise_of", "in_domain", "operation"]
