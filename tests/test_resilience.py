@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from misbehaving.sockets import closed_port, huge_body_server, silent_server
 
@@ -41,39 +40,36 @@ def run_suite(
     return done, elapsed, json.loads(report.read_text())
 
 
-def time_in_tests(tmp_path: Path) -> float:
-    """Seconds spent inside the tests themselves (JUnit), without interpreter start-up."""
-    root = ElementTree.parse(tmp_path / "junit.xml").getroot()
-    return sum(float(case.get("time", 0)) for case in root.iter("testcase"))
-
-
 def failed_outputs(results: dict[str, Any]) -> str:
     return "\n".join(t["output"] for t in results["tests"] if t["status"] == "failed")
 
 
-def test_server_not_listening_fails_every_test_at_once(tmp_path: Path) -> None:
+def stopped_before_any_test(done: subprocess.CompletedProcess[str], results: dict[str, Any]) -> str:
+    """The run stopped at once with one sentence, and the report still says 0 of 100."""
+    assert done.returncode == 4, done.stdout[-3000:]
+    assert "FAILED" not in done.stdout and "Traceback" not in done.stdout
+    assert (results["score"], results["max_score"]) == (0, 100)
+    assert all(t["score"] == 0 for t in results["tests"])
+    output: str = results["output"]
+    assert output.startswith("No test ran: ")
+    return output
+
+
+def test_server_not_listening_is_one_message_and_a_zero_report(tmp_path: Path) -> None:
     url = closed_port()
     done, elapsed, results = run_suite(url, tmp_path)
-    assert done.returncode == 1, done.stdout[-3000:]
-    assert results["score"] == 0
-    assert results["max_score"] == 100
-    assert f"could not connect to {url}" in results["output"]
-    assert "Every test failed the same way" in results["output"]
-    assert all(t["score"] == 0 for t in results["tests"])
-    assert time_in_tests(tmp_path) < 10, "every test should fail at once"
+    output = stopped_before_any_test(done, results)
+    assert f"could not connect to {url}: is the server running" in output
+    assert f"could not connect to {url}" in done.stdout
     assert elapsed < 90, f"took {elapsed:.1f} s"
 
 
 def test_server_that_never_answers_ends_in_bounded_time(tmp_path: Path) -> None:
     with silent_server() as url:
         done, elapsed, results = run_suite(url, tmp_path, "--request-timeout", "0.5")
-    assert done.returncode == 1, done.stdout[-3000:]
-    assert results["score"] == 0
-    feedback = failed_outputs(results)
-    assert "no answer within 0.5 s" in feedback
-    assert "stopped answering (3 requests in a row got no answer within 0.5 s)" in feedback
-    assert time_in_tests(tmp_path) < 15, "after 3 time-outs the rest should fail at once"
-    assert elapsed < 90, f"took {elapsed:.1f} s"
+    output = stopped_before_any_test(done, results)
+    assert "no answer within 0.5 s: GET" in output
+    assert elapsed < 60, f"took {elapsed:.1f} s"
 
 
 def test_server_that_dies_mid_run(tmp_path: Path) -> None:
@@ -110,7 +106,6 @@ def test_server_answering_html_instead_of_json(tmp_path: Path) -> None:
 def test_server_sending_a_huge_body_is_cut_off(tmp_path: Path) -> None:
     with huge_body_server() as url:
         done, elapsed, results = run_suite(url, tmp_path, "-k", "documented")
-    assert done.returncode == 1, done.stdout[-3000:]
-    assert "is larger than 20 MiB; stopped reading" in failed_outputs(results)
-    assert results["score"] == 0
+    output = stopped_before_any_test(done, results)
+    assert "is larger than 20 MiB (decompressed); stopped reading" in output
     assert elapsed < 90, f"took {elapsed:.1f} s"
