@@ -19,6 +19,8 @@ from schemathesis import Case, Response
 from conformance.domain import Request
 from conformance.expect import UNSET
 
+_DECODED = {"content-encoding", "content-length", "transfer-encoding"}
+
 NOT_JSON: Any = object()
 """The body of a request that is not a JSON document (form data, bytes that are not UTF-8...)."""
 
@@ -64,7 +66,12 @@ def read(case: Case[Any], response: Response) -> Exchange:
     )
     answer = httpx.Response(
         response.status_code,
-        headers=[(name, value) for name, values in response.headers.items() for value in values],
+        headers=[
+            (name, value)
+            for name, values in response.headers.items()
+            if name.lower() not in _DECODED  # the body is already decoded
+            for value in values
+        ],
         content=response.content,
         request=request,
     )
