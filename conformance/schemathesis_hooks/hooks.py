@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from typing import Any
 
 from schemathesis import BaseSchema, Case, HookContext, Response, hook
@@ -60,7 +61,11 @@ def before_load_schema(context: HookContext, raw_schema: dict[str, Any]) -> None
 
 @hook
 def after_load_schema(context: HookContext, schema: BaseSchema) -> None:
-    run = RUNS.start(schema)
+    try:
+        run = RUNS.start(schema)
+    except NotALectureServer as error:
+        print(f"conformance: {error}", file=sys.stderr, flush=True)
+        raise
     checks = schema.config.checks
     if run.robust:
         operations = [

@@ -29,6 +29,8 @@ ROBUST_ENV = "CONFORMANCE_ROBUST"
 EXERCISE_ENV = "CONFORMANCE_EXERCISE"
 """ex1 or ex2 when the exercise cannot be told from the server's /openapi.json (as the suite)."""
 
+_MOCK = "http://server/openapi.json"
+
 _REMEMBERED = 10_000
 """How many requests' earlier states are kept for their checks (they run right after)."""
 
@@ -41,8 +43,11 @@ def robust_requested(environ: Mapping[str, str] = os.environ) -> bool:
     return environ.get(ROBUST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def exercise_of(document: dict[str, Any], environ: Mapping[str, str] = os.environ) -> str:
-    """The exercise, from ``CONFORMANCE_EXERCISE`` or detected as the suite detects it."""
+def exercise_of(
+    document: dict[str, Any], location: str | None = None, environ: Mapping[str, str] = os.environ
+) -> str:
+    """The exercise, from ``CONFORMANCE_EXERCISE`` or detected as the suite detects it (from
+    the paths of ``document``, the /openapi.json schemathesis read at ``location``)."""
     named = environ.get(EXERCISE_ENV, "").strip()
     if named:
         if named not in EXERCISES:
@@ -52,12 +57,14 @@ def exercise_of(document: dict[str, Any], environ: Mapping[str, str] = os.enviro
     def answer(request: httpx.Request) -> httpx.Response:  # the document schemathesis read
         return httpx.Response(200, json=document)
 
-    with httpx.Client(base_url="http://server", transport=httpx.MockTransport(answer)) as client:
+    base_url = (location or _MOCK).rsplit("/", 1)[0]
+    with httpx.Client(base_url=base_url, transport=httpx.MockTransport(answer)) as client:
         try:
             return detect_exercise(client)
         except LookupError as error:
+            said = str(error).replace(_MOCK, "its /openapi.json")
             raise NotALectureServer(
-                f"cannot tell which exercise this server implements: {error}; "
+                f"cannot tell which exercise this server implements: {said}; "
                 f"set {EXERCISE_ENV}=ex1 or ex2"
             ) from None
 
@@ -130,7 +137,7 @@ class Runs:
         self._last: Run | None = None
 
     def start(self, schema: BaseSchema) -> Run:
-        exercise = exercise_of(schema.raw_schema)
+        exercise = exercise_of(schema.raw_schema, schema.location)
         workers = getattr(schema.config, "workers", 1)
         run = Run(
             exercise=exercise,
