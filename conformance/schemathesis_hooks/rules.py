@@ -71,6 +71,8 @@ RULES = (
          "a method the lecture's code does not route is FastAPI's 405 (or 404)", "HTTP Methods"),
 )  # fmt: skip
 
+HTTP_METHODS = RULES[-1]
+
 ROBUST = Rule("robust_refusal", "", "",
               "outside what the lecture's code answers, a server refuses with a 4xx and a JSON "
               "detail, never a 5xx", "HTTP Methods")  # fmt: skip
@@ -87,13 +89,17 @@ class LectureRuleBroken(Failure):
         return self.title or ""
 
 
-def rule_for(exercise: str, label: str) -> Rule:
-    """The rule about the request ``label`` ("GET /add") of ``exercise``."""
+def rule_for(exercise: str, label: str) -> Rule | None:
+    """The rule about the request ``label`` ("GET /add") of ``exercise``: its route's, or
+    ``http_methods`` for another method on a route of the lecture; None on a route the
+    lecture does not have (a server may add its own: the lecture says nothing about them)."""
     op = domain.operation(exercise, label)
-    for rule in RULES:
-        if op is not None and rule.exercise == exercise and rule.label == op.label:
-            return rule
-    return RULES[-1]
+    if op is not None:
+        return next(r for r in RULES if r.exercise == exercise and r.label == op.label)
+    path = label.split(" ", 1)[1]
+    if any(domain.operation(exercise, f"{m} {path}") for m in ("GET", "POST")):
+        return HTTP_METHODS
+    return None
 
 
 def judge(run: Run, rule: Rule, seen: Seen) -> None:
@@ -108,6 +114,8 @@ def judge(run: Run, rule: Rule, seen: Seen) -> None:
         return  # what the server held is not known: nothing to compare with
     if rule.check == "items_post_appends" and before is None:
         before = _held(exchange.response)
+    if rule.check == "root_redirects_to_docs" and _followed_to_docs(exchange):
+        return  # schemathesis followed the redirect (the route declares no 3xx) to /docs
     if rule.check == "plot_residuals_png" and before not in (None, states.UNFITTED):
         # a fitted model: a PNG, compared by the metamorphic rules (the oracle's own image,
         # drawn in another size or style, is never compared pixel by pixel)
@@ -146,6 +154,12 @@ def judge_robust(run: Run, seen: Seen) -> None:
         if not (isinstance(body, dict) and "detail" in body):
             problem = Mismatch(wanted, expect.describe_response(response), "$.detail: missing")
     _raise(ROBUST, exchange, problem, None, run.exercise)
+
+
+def _followed_to_docs(exchange: Exchange) -> bool:
+    """The answer is the end of a followed redirect: /docs, on this same server."""
+    final = exchange.response.request.url
+    return final.path == "/docs" and exchange.response.status_code == 200
 
 
 def _any(run: Run, before: states.State) -> str:
