@@ -33,7 +33,7 @@ def _seen(case: Case[Any], response: Response) -> tuple[Run, Seen] | None:
         return None
     seen = run.seen(case.id)
     if seen is None:  # a response the hooks did not see go by (not from `schemathesis run`)
-        seen = Seen(None, read(case, response), True)
+        seen = Seen(None, read(case, response, run.exercise), True)
     return run, seen
 
 

@@ -9,6 +9,7 @@ request the server answered. :class:`Exchange` also reads it as the input domain
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -16,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from schemathesis import Case, Response
 
+from conformance import domain
 from conformance.domain import Request
 from conformance.expect import UNSET
 
@@ -54,7 +56,30 @@ class Exchange:
         return found
 
 
-def read(case: Case[Any], response: Response) -> Exchange:
+def lecture_route(
+    exercise: str, template: str, params: dict[str, Any]
+) -> tuple[str, dict[str, str]]:
+    """The lecture's route for a server's ``template`` and its path parameters under the
+    lecture's names: ``/user/{id}`` is the lecture's ``/user/{user_id}`` with another name."""
+    texts = {k: _text(v) for k, v in params.items()}
+    shape = _shape(template)
+    for op in domain.OPERATIONS.get(exercise, ()):
+        lecture = op.label.split(" ", 1)[1]
+        if lecture != template and _shape(lecture) == shape:
+            ours, theirs = _names(lecture), _names(template)
+            return lecture, {o: texts.get(t, "") for o, t in zip(ours, theirs, strict=True)}
+    return template, texts
+
+
+def _shape(template: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", template.rstrip("/") or "/")
+
+
+def _names(template: str) -> list[str]:
+    return re.findall(r"\{([^}]*)\}", template)
+
+
+def read(case: Case[Any], response: Response, exercise: str) -> Exchange:
     """The exchange schemathesis recorded for ``case``."""
     prepared = response.request
     url = str(prepared.url or "")
@@ -77,15 +102,17 @@ def read(case: Case[Any], response: Response) -> Exchange:
     )
     body = _json_body(content, request.headers.get("content-type"))
     method = request.method.upper()
-    template = case.operation.path
-    domain = Request(
+    template, path_params = lecture_route(
+        exercise, case.operation.path, dict(case.path_parameters or {})
+    )
+    request_ = Request(
         method=method,
         template=template,
-        path_params={k: _text(v) for k, v in (case.path_parameters or {}).items()},
+        path_params=path_params,
         query=dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)),  # last value wins
         body=body,
     )
-    return Exchange(f"{method} {template}", case.operation.label, request, answer, domain, body)
+    return Exchange(f"{method} {template}", case.operation.label, request, answer, request_, body)
 
 
 def _text(value: Any) -> str:

@@ -29,8 +29,9 @@ from conformance.expect import UNSET
 from conformance.regression import well_conditioned
 from conformance.schemathesis_hooks import links
 from conformance.schemathesis_hooks import state as states
-from conformance.schemathesis_hooks.exchange import NOT_JSON, read
+from conformance.schemathesis_hooks.exchange import NOT_JSON, lecture_route, read
 from conformance.schemathesis_hooks.run import RUNS, NotALectureServer, exercise_of
+from conformance.strategies import URL_PIECES
 
 CHANGES_STATE = ("POST /items", "POST /fit")
 """Requests whose answer outside the domain can leave the lecture's code broken for good."""
@@ -94,7 +95,7 @@ def filter_case(context: HookContext, case: Case[Any]) -> bool:
     run = RUNS.of(case.operation.schema)
     if run is None or run.robust or _label(case) not in CHANGES_STATE:
         return True
-    request = _domain_request(case)
+    request = _domain_request(case, run.exercise)
     if domain.in_domain(run.exercise, request, states.domain_state(run.exercise, run.state)):
         return True
     return _label(case) == "POST /fit" and isinstance(case.body, dict)  # made well-posed below
@@ -103,24 +104,52 @@ def filter_case(context: HookContext, case: Case[Any]) -> bool:
 @hook
 def map_case(context: HookContext, case: Case[Any]) -> Case[Any]:
     run = RUNS.of(case.operation.schema)
-    if run is None or run.robust or not isinstance(case.body, dict):
+    if run is None or run.robust:
         return case
-    label = _label(case)
+    template, _ = lecture_route(run.exercise, case.operation.path, {})
+    label = f"{case.method.upper()} {template.rstrip('/') or '/'}"
     dstate = states.domain_state(run.exercise, run.state)
-    if label == "POST /fit" and not domain.in_domain(run.exercise, _domain_request(case), dstate):
-        case.body = well_posed(case.body)
-    elif label == "POST /predict" and dstate.get("columns"):
+    if label == "POST /fit" and isinstance(case.body, dict):
+        if not domain.in_domain(run.exercise, _domain_request(case, run.exercise), dstate):
+            case.body = well_posed(case.body)
+    elif label == "POST /predict" and isinstance(case.body, dict) and dstate.get("columns"):
         reshaped = with_columns(case.body, dstate["columns"])
         if reshaped is not None:
             case.body = reshaped
+    elif label == "GET /user/{user_id}" and isinstance((case.query or {}).get("name"), str):
+        case.query = {**case.query, "name": varied_name(case.query["name"])}
+    elif label == "GET /items/{item_id}" and run.state is not None and case.path_parameters:
+        (name, value), *_ = case.path_parameters.items()
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            held = len(json.loads(run.state))
+            case.path_parameters = {**case.path_parameters, name: near_the_end(value, held)}
     return case
+
+
+def varied_name(name: str) -> str:
+    """``name``, or (chosen by the name itself) padded with spaces or ending in a piece of
+    text that means something in a URL ("%41", "+", "&"...): a server that tidies or decodes
+    the name a second time answers those wrongly, and random text rarely holds them."""
+    pick = int(hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:8], 16)
+    choice = pick % (len(URL_PIECES) + 2)
+    if choice == 0:
+        return name
+    if choice == 1:
+        return f" {name} "
+    return name + URL_PIECES[choice - 2]
+
+
+def near_the_end(item_id: int, held: int) -> int:
+    """An index, half of the time moved to the edge of the list (its last item, or the first
+    index past its end), where an off-by-one in a bounds check shows."""
+    return (item_id, held, max(held - 1, 0), item_id)[item_id % 4]
 
 
 @hook
 def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
     run = RUNS.of(case.operation.schema)
     if run is not None:
-        run.observe(case.id, read(case, response))
+        run.observe(case.id, read(case, response, run.exercise))
 
 
 def well_posed(body: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +182,7 @@ def _label(case: Case[Any]) -> str:
     return f"{case.method.upper()} {case.operation.path.rstrip('/') or '/'}"
 
 
-def _domain_request(case: Case[Any]) -> domain.Request:
+def _domain_request(case: Case[Any], exercise: str) -> domain.Request:
     body: Any = UNSET
     if case.body is not NOT_SET:
         json_type = case.media_type is None or "json" in case.media_type.lower()
@@ -161,10 +190,13 @@ def _domain_request(case: Case[Any]) -> domain.Request:
     query = {
         k: str(v[-1] if isinstance(v, list) and v else v) for k, v in (case.query or {}).items()
     }
+    template, path_params = lecture_route(
+        exercise, case.operation.path, dict(case.path_parameters or {})
+    )
     return domain.Request(
         method=case.method.upper(),
-        template=case.operation.path,
-        path_params={k: str(v) for k, v in (case.path_parameters or {}).items()},
+        template=template,
+        path_params=path_params,
         query=query,
         body=body,
     )
