@@ -41,6 +41,7 @@ BROKEN_SAMPLE = (
     "ex1/add_validation_400", "ex1/hello_world_typo", "ex1/items_exclude_none",
     "ex1/items_one_based", "ex1/items_overwrite", "ex1/items_post_201", "ex1/user_id_str",
     "ex1/user_name_always_present", "ex1/validation_loc_flattened", "ex1/robust_negative_ids",
+    "ex1/user_path_param_renamed", "ex1/items_greater_than_check",
     "ex2/fit_no_intercept", "ex2/plot_before_fit_404", "ex2/predict_ignores_x",
     "ex2/reset_keeps_plot_data", "ex2/root_redirect_redoc", "ex2/coefs_cached_first_fit",
     "ex2/robust_predict_before_fit",
