@@ -43,12 +43,6 @@ needs_sandbox = pytest.mark.skipif(
     not (PROTECTIONS.namespaces and PROTECTIONS.root),
     reason="the full sandbox needs root and bubblewrap: " + "; ".join(PROTECTIONS.missing()),
 )
-LEAD_TRANSPORT = (
-    "needs the lead's GuardedTransport work (issue 12, conformance/targets.py): a total "
-    "deadline per request, a decompressed-byte cap and same-origin-only redirects"
-)
-
-
 @dataclass
 class Graded:
     root: Path
@@ -257,13 +251,11 @@ def test_each_attack_is_contained(graded: Graded) -> None:
 
 
 @needs_sandbox
-@pytest.mark.xfail(strict=False, reason=LEAD_TRANSPORT)
 def test_slow_headers_are_cut_off_by_a_total_deadline(graded: Graded) -> None:
     assert graded.rows["slow_headers"]["status"] == "graded"
 
 
 @needs_sandbox
-@pytest.mark.xfail(strict=False, reason=LEAD_TRANSPORT)
 def test_off_origin_redirects_fail_with_a_clear_message(graded: Graded) -> None:
     feedback = json.dumps(graded.report("redirect_away"))
     assert "RequestNotRead" not in feedback
@@ -271,7 +263,6 @@ def test_off_origin_redirects_fail_with_a_clear_message(graded: Graded) -> None:
 
 
 @needs_sandbox
-@pytest.mark.xfail(strict=False, reason=LEAD_TRANSPORT)
 def test_a_gzip_bomb_is_cut_off_at_the_decompressed_cap(graded: Graded) -> None:
     assert graded.rows["gzip_bomb"]["status"] == "graded"
     assert "MiB" in json.dumps(graded.report("gzip_bomb"))
