@@ -43,6 +43,8 @@ needs_sandbox = pytest.mark.skipif(
     not (PROTECTIONS.namespaces and PROTECTIONS.root),
     reason="the full sandbox needs root and bubblewrap: " + "; ".join(PROTECTIONS.missing()),
 )
+
+
 @dataclass
 class Graded:
     root: Path

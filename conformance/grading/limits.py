@@ -58,34 +58,17 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     """The CLI options that change :class:`Limits` (``conformance grade --help``)."""
     group = parser.add_argument_group("limits of each student's server (0 = no limit)")
     default = Limits()
-    group.add_argument(
-        "--memory-limit",
-        type=int,
-        default=default.memory_mib,
-        metavar="MIB",
-        help=f"address space per process (default {default.memory_mib})",
+    options = (
+        ("--memory-limit", "memory_mib", "MIB", "address space per process"),
+        ("--cpu-limit", "cpu_seconds", "SECONDS", "CPU seconds per process"),
+        ("--file-limit", "file_mib", "MIB", "largest file the server may write"),
+        ("--process-limit", "processes", "N", "processes and threads of the server's uid"),
     )
-    group.add_argument(
-        "--cpu-limit",
-        type=int,
-        default=default.cpu_seconds,
-        metavar="SECONDS",
-        help=f"CPU seconds per process (default {default.cpu_seconds})",
-    )
-    group.add_argument(
-        "--file-limit",
-        type=int,
-        default=default.file_mib,
-        metavar="MIB",
-        help=f"largest file the server may write (default {default.file_mib})",
-    )
-    group.add_argument(
-        "--process-limit",
-        type=int,
-        default=default.processes,
-        metavar="N",
-        help=f"processes and threads of the server's uid (default {default.processes})",
-    )
+    for flag, field, metavar, what in options:
+        value = getattr(default, field)
+        group.add_argument(
+            flag, type=int, default=value, metavar=metavar, help=f"{what} (default {value})"
+        )
     suite_option(group)
 
 
