@@ -191,9 +191,17 @@ def grade_class(
     if interrupted:
         print("conformance grade: interrupted; the rest are marked not graded", file=sys.stderr)
         return 130
-    print(f"class page: {classpage.write(folder, options.exercise, results)}")
-    jobsummary.append(options.exercise, results)
+    _write_pages(folder, options.exercise, results)
     return 0 if all(r.status == "graded" for r in results) else 1
+
+
+def _write_pages(folder: Path, exercise: str, results: list[Result]) -> None:
+    """The class page and the job summary; a folder that cannot be written costs only them."""
+    jobsummary.append(exercise, results)
+    try:
+        print(f"class page: {classpage.write(folder, exercise, results)}")
+    except OSError as error:
+        print(f"conformance grade: could not write the class page: {error}", file=sys.stderr)
 
 
 def _with_rest(
