@@ -130,13 +130,14 @@ def varied_name(name: str) -> str:
     """``name``, or (chosen by the name itself) padded with spaces or ending in a piece of
     text that means something in a URL ("%41", "+", "&"...): a server that tidies or decodes
     the name a second time answers those wrongly, and random text rarely holds them."""
+    if not name:
+        return name  # the empty name is a case of its own
     pick = int(hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:8], 16)
-    choice = pick % (len(URL_PIECES) + 2)
-    if choice == 0:
+    if pick % 3 == 0:
         return name
-    if choice == 1:
+    if pick % 3 == 1:
         return f" {name} "
-    return name + URL_PIECES[choice - 2]
+    return name + URL_PIECES[pick // 3 % len(URL_PIECES)]
 
 
 def near_the_end(item_id: int, held: int) -> int:
