@@ -58,6 +58,11 @@ REFUSED_ITEMS = st.sampled_from(
         None,
     ]
 )
+ZEROS = [
+    {"name": "", "price": 0.0, "tax": 0.0, "description": ""},
+    {"name": "0", "price": 0, "tax": 0},
+    {"name": " ", "price": -0.0, "tax": 0.0},
+]
 INT_TEXTS = st.sampled_from([" 7", "7 ", "+3", "-0", "007", "1_000", "1.0", "9007199254740993.0"])
 NOT_INTS = st.sampled_from(["abc", "1.5", "2.", "", "1e3", "0x10", "true", "NaN", "\uff11"])
 NUMBERS = st.one_of(gen.ints().map(str), INT_TEXTS, NOT_INTS)
@@ -114,6 +119,19 @@ class Ex1AgainstTheLecture(ClientMachine):
         self.exchange.check(
             "GET", f"/items/{len(self.held) + index}", oracle_path=f"/items/{index}"
         )
+
+    @rule()
+    def get_just_past_the_end(self) -> None:
+        self.get_an_item(self.count)
+
+    @rule(item=st.sampled_from(ZEROS))
+    def post_an_item_of_zeros_and_blanks(self, item: dict[str, Any]) -> None:
+        self.post(item)
+
+    @rule(y=NUMBERS, user_id=st.sampled_from(["Colin", "1.5", "x1"]))
+    def leave_out_or_mistype_a_parameter(self, y: str, user_id: str) -> None:
+        self.exchange.check("GET", "/add", params={"y": y})
+        self.exchange.check("GET", f"/user/{user_id}")
 
     @rule(item_id=st.sampled_from(["first", "1.5", "-x"]))
     def get_an_item_by_text(self, item_id: str) -> None:

@@ -125,6 +125,20 @@ class Ex2AgainstTheLecture(ClientMachine):
         self.plots = 0
 
     @rule()
+    def reset_then_look(self) -> None:
+        """/reset, then what a model that was never fitted answers."""
+        self.reset()
+        self.coefs()
+        self.plot()
+
+    @rule(data=gen.datasets())
+    def fit_then_plot(self, data: Dataset) -> None:
+        """A new fit and its plot: each fit's plot must be its own."""
+        self.fit(data)
+        if self.plots < PLOTS_PER_MODEL:
+            self.plot()
+
+    @rule()
     def root(self) -> None:
         self.exchange.check("GET", "/", follow_redirects=False)
 
