@@ -27,6 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from conformance.appspec import AppSpec
+from conformance.live import NotServing, serve_process
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -85,40 +88,23 @@ def failure_titles(output: str) -> list[str]:
     return titles
 
 
-def serve(path: Path, work: Path) -> tuple[subprocess.Popen[bytes], str, float]:
-    port = corpus_runner.free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", f"{path.stem}:app", "--app-dir", str(path.parent),
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "critical"],
-        cwd=work, env=corpus_runner.child_env(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    if not corpus_runner._wait_until_answering(proc, base_url, corpus_runner.STARTUP_TIMEOUT):
-        corpus_runner._stop(proc)
-        raise RuntimeError(f"{path} did not start")
-    return proc, base_url, time.monotonic() - started
-
-
 def judge(server: corpus_runner.Server, max_examples: int, with_suite: bool) -> Verdict:
     robust = server.tier == "robust"
     with tempfile.TemporaryDirectory(prefix="hooks-bench-") as scratch:
         work = Path(scratch)
+        app = AppSpec(server.path.parent, server.path.stem)
         try:
-            proc, base_url, startup = serve(server.path, work)
-        except RuntimeError as error:
+            with serve_process(app, cwd=work, env=corpus_runner.child_env()) as served:
+                started = time.monotonic()
+                done = subprocess.run(
+                    command(served.base_url, max_examples), cwd=work, env=hooks_env(robust),
+                    capture_output=True, text=True, timeout=TIMEOUT,
+                )  # fmt: skip
+                seconds = time.monotonic() - started
+                startup = served.startup_seconds
+        except NotServing as error:
             return Verdict(server.id, server.verdict, server.tier, robust, None, 0, 0, [],
                            error=str(error))  # fmt: skip
-        try:
-            started = time.monotonic()
-            done = subprocess.run(
-                command(base_url, max_examples), cwd=work, env=hooks_env(robust),
-                capture_output=True, text=True, timeout=TIMEOUT,
-            )  # fmt: skip
-            seconds = time.monotonic() - started
-        finally:
-            corpus_runner._stop(proc)
     verdict = Verdict(server.id, server.verdict, server.tier, robust, done.returncode, seconds,
                       startup, failure_titles(done.stdout))  # fmt: skip
     if with_suite:

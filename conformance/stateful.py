@@ -6,7 +6,12 @@ A machine of the suite subclasses :class:`ClientMachine` (its rules send request
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import httpx
+from hypothesis import reporting
+from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from conformance import profiles
@@ -29,4 +34,31 @@ def run(machine: type[ClientMachine], client: httpx.Client, share: float = 0.5) 
             super().__init__(client)
 
     Bound.__name__ = machine.__name__
-    run_state_machine_as_test(Bound, settings=profiles.suite_settings(share=share))
+    with shrinking_for_at_most(SHRINK_SECONDS):
+        run_state_machine_as_test(Bound, settings=profiles.suite_settings(share=share))
+
+
+SHRINK_SECONDS = 20
+"""How long hypothesis may shrink a failing sequence: each try replays it against the server
+(a plot takes ~0.1 s), so a slow server could otherwise keep it busy for minutes."""
+
+
+@contextmanager
+def shrinking_for_at_most(seconds: int) -> Iterator[None]:
+    """Hypothesis' shrinking time limit, lowered for the duration (hypothesis documents the
+    limit, five minutes, as a module constant meant to be patched)."""
+    saved = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = min(saved, seconds)
+    outer = reporting.current_reporter()
+
+    def report(value: object) -> None:
+        # Its note on stopping says "five minutes": the failure shown is simply the shortest
+        # sequence found within the limit, which is all a student needs to know.
+        if not str(value).startswith("WARNING: Hypothesis has spent more than five minutes"):
+            outer(value)
+
+    try:
+        with reporting.with_reporter(report):
+            yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = saved

@@ -4,22 +4,21 @@ lecture's verbatim code (in-process, so every answer is the lecture code's own).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from conformance import domain, expect
+from conformance import appspec, domain, stateful
 from conformance.cases import ex1 as cases_ex1
 from conformance.domain.rules import Request
 from conformance.oracle import Images, Oracle, differences
 from conformance.regression import seeded_demo
-from conformance.sequence import run_machine
 from conformance.suite.test_ex1_sequences import Ex1AgainstTheLecture
 from conformance.suite.test_ex2_sequences import Ex2AgainstTheLecture
 from conformance.targets import in_process
+from conformance.transport import CONTEXT, Context
 
 LECTURE = Path(__file__).resolve().parent / "lecture"
 
@@ -37,13 +36,6 @@ def answer(
         content = json.dumps(body).encode()
         headers = {"content-type": "application/json", **(headers or {})}
     return httpx.Response(status, headers=headers, content=content or b"", request=request)
-
-
-@pytest.fixture(autouse=True)
-def lenient() -> Iterator[None]:
-    expect.configure(strict=False)
-    yield
-    expect.configure(strict=False)
 
 
 def test_json_types_are_exact() -> None:
@@ -66,8 +58,9 @@ def test_error_items_may_carry_url_and_ctx_unless_strict() -> None:
     assert (
         differences(answer(422, {"detail": [item]}), answer(422, {"detail": [decorated]})) is None
     )
-    expect.configure(strict=True)
-    assert differences(answer(422, {"detail": [item]}), answer(422, {"detail": [decorated]}))
+    strict = answer(422, {"detail": [decorated]})
+    strict.extensions[CONTEXT] = Context(strict=True)  # as --strict-lecture's client gives it
+    assert differences(answer(422, {"detail": [item]}), strict)
 
 
 def test_content_types_are_compared() -> None:
@@ -169,9 +162,8 @@ def test_the_lecture_s_own_requests_are_inside_the_domain() -> None:
 )
 def test_the_lecture_s_code_gives_the_oracle_s_answers(machine: Any, app: str) -> None:
     """Inside the domain, the lecture's verbatim code answers exactly as the oracle does."""
-    exercise = "ex2" if "ex2" in app else "ex1"
-    target = in_process(exercise, str(LECTURE / app), timeout=30.0)
+    target = in_process(appspec.load(appspec.resolve(str(LECTURE / app))), timeout=30.0)
     try:
-        run_machine(machine, target.client)
+        stateful.run(machine, target.client)
     finally:
         target.close()

@@ -15,7 +15,6 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -27,7 +26,10 @@ from pathlib import Path
 import corpus_runner
 import pytest
 from lecture_servers import lecture_server
-from reference_fixtures import BIN, REPO, free_port, spawn
+from reference_fixtures import BIN, REPO
+
+from conformance.appspec import AppSpec
+from conformance.live import serve_process
 
 README_LINE = re.compile(r"^\$ (SCHEMATHESIS_HOOKS=\S+ schemathesis run \S+/openapi\.json)$", re.M)
 BOUNDS = ["-n", "3", "--seed", "1", "--no-shrink", "--no-color"]
@@ -92,21 +94,14 @@ def run_hooks(
 
 @contextmanager
 def corpus_server(server: corpus_runner.Server) -> Iterator[str]:
-    port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", f"{server.path.stem}:app", "--app-dir",
-            str(server.path.parent), "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "critical"]  # fmt: skip
-    with spawn(argv, f"http://127.0.0.1:{port}/openapi.json", timeout=60):
-        yield f"http://127.0.0.1:{port}"
+    with serve_process(AppSpec(server.path.parent, server.path.stem), cwd=REPO) as served:
+        yield served.base_url
 
 
 @contextmanager
 def reference_server(exercise: str) -> Iterator[str]:
-    port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", f"reference_app.{exercise}:app", "--host",
-            "127.0.0.1", "--port", str(port), "--log-level", "critical"]  # fmt: skip
-    with spawn(argv, f"http://127.0.0.1:{port}/openapi.json", timeout=60):
-        yield f"http://127.0.0.1:{port}"
+    with serve_process(f"reference_app.{exercise}:app", cwd=REPO) as served:
+        yield served.base_url
 
 
 def _lecture(name: str) -> Outcome:

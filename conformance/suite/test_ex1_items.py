@@ -17,13 +17,8 @@ pytestmark = [pytest.mark.ex1, pytest.mark.slide("Usage - Demo")]
 
 
 def post_item(client: httpx.Client, item: dict[str, Any]) -> list[Any]:
-    response = client.post("/items", json=item)
-    expect.check(response, 200)
-    body = expect.response_json(response, "200 with the whole list of items")
-    if not isinstance(body, list) or not body:
-        raise expect.fail(
-            response, expected="200 with the whole list of items", where="$: not a non-empty list"
-        )
+    """POST a valid item; the server's whole list, which must end with it."""
+    body: list[Any] = expect.check(client.post("/items", json=item), 200, EndsWith((stored(item),)))
     return body
 
 
