@@ -55,6 +55,7 @@ def test_workflow_shards_then_merges() -> None:
     script = step(grade, runs="conformance grade")["run"]
     # N is the matrix's size by construction: the command reads it from strategy.job-total
     assert '--shard "${{ matrix.shard }}/${{ strategy.job-total }}"' in script
+    assert '--seed "${{ github.run_id }}"' in script  # the same inputs on every shard
     assert '--reports "reports-${{ matrix.shard }}"' in script
     assert "--jobs 2" in script
     upload = step(grade, uses="actions/upload-artifact")["with"]
@@ -119,7 +120,11 @@ def test_workflow_steps_grade_and_merge_a_class(tmp_path: Path) -> None:
 
     script = step(grade, runs="conformance grade")["run"]
     for shard in shards:
-        values = {"matrix.shard": str(shard), "strategy.job-total": str(len(shards))}
+        values = {
+            "matrix.shard": str(shard),
+            "strategy.job-total": str(len(shards)),
+            "github.run_id": "4242",  # one seed for every shard of the run
+        }
         done = run(expand(script, values), tmp_path, env)
         assert done.returncode == 0, done.stdout + done.stderr  # exit 1 (a 0 score) is fine
         artifact = tmp_path / "shards" / f"reports-{shard}"  # as download-artifact lays it

@@ -71,6 +71,7 @@ def test_three_shards_merge_into_the_unsharded_run(tmp_path: Path) -> None:
     apps = submissions(tmp_path)
     whole = conformance(
         *("grade", "ex1", *apps, "--jobs", "2", "--csv", "whole.csv", "--reports", "reports"),
+        *("--seed", "7"),
         cwd=tmp_path,
     )
     assert whole.returncode == 1, whole.stdout + whole.stderr  # erin's and frank's
@@ -79,6 +80,7 @@ def test_three_shards_merge_into_the_unsharded_run(tmp_path: Path) -> None:
     for k in (1, 2, 3):
         part = conformance(
             *("grade", "ex1", *apps, "--jobs", "2", "--shard", f"{k}/3", "--reports", f"s{k}"),
+            *("--seed", "7"),
             cwd=tmp_path,
         )
         assert part.returncode in (0, 1), part.stdout + part.stderr
@@ -117,6 +119,7 @@ def test_a_cut_depends_on_the_names_only() -> None:
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "1/0", "-1/2", "a/b", "2", "2/3/4", ""])
 def test_a_bad_shard_is_a_usage_error(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """(A shard without --seed is one too: every shard must grade with the same inputs.)"""
     with pytest.raises(argparse.ArgumentTypeError):
         shard.parse(text)
     with pytest.raises(SystemExit) as stopped:
@@ -131,7 +134,8 @@ def cut(root: Path, exercise: str, n: int, students: list[str], *only: int) -> l
     folders = []
     for k in only or range(1, n + 1):
         folder = root / f"{exercise}-{k}of{n}"
-        code = command.main([exercise, *apps, "--shard", f"{k}/{n}", "--reports", str(folder)])
+        argv = [exercise, *apps, "--shard", f"{k}/{n}", "--seed", "7", "--reports", str(folder)]
+        code = command.main(argv)
         assert code == (1 if shard.Shard(k, n).pick(apps) else 0)
         folders.append(folder)
     return folders
@@ -195,3 +199,8 @@ def test_an_empty_shard_merges(tmp_path: Path, capsys: pytest.CaptureFixture[str
     # the shard's own page is left out; merge writes the class page and each student's anew
     pages = ["ann.report.html", "ben.report.html", "index.html"]
     assert sorted(p.name for p in out.iterdir()) == sorted(["ann.json", "ben.json", *pages])
+
+
+def test_a_shard_without_a_seed_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert command.main(["ex1", "nowhere/app.py", "--shard", "1/2"]) == 2
+    assert "--shard needs --seed" in capsys.readouterr().err

@@ -93,6 +93,13 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"conformance grade: {error}", file=sys.stderr)
         return 2
+    if args.shard and args.seed is None:
+        print(
+            "conformance grade: --shard needs --seed, the same on every shard, so that the "
+            "whole class is graded with the same inputs (e.g. --seed $GITHUB_RUN_ID)",
+            file=sys.stderr,
+        )
+        return 2
     options = Options(
         exercise=args.exercise,
         rubric=args.rubric,
