@@ -97,4 +97,7 @@ def test_robust_tier_runs_after_the_documented_tier(pytester: pytest.Pytester) -
     documented = [i for i, line in enumerate(ids) if "documented" in line]
     assert robust and documented
     assert max(documented) < min(robust)
-    assert "non_finite" in ids[-1]
+    # the tests that can break the lecture's code for good (a stored NaN price) run last
+    last = {i for i, line in enumerate(ids) if "non_finite" in line or "change_nothing" in line}
+    assert last == set(range(len(ids) - len(last), len(ids))), [ids[i] for i in sorted(last)]
+    assert any("non_finite" in ids[i] for i in last)
