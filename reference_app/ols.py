@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LinearRegression
 
 from reference_app.errors import error
 
@@ -76,7 +75,8 @@ def as_matrix(X: list[list[float]]) -> np.ndarray:
 
 
 def fit_ols(X: list[list[float]], y: list[float] | None) -> Fit:
-    """Fit ``y ~ X`` with an intercept (scikit-learn's LinearRegression), or raise ShapeError."""
+    """Fit ``y ~ X`` with an intercept, as scikit-learn's LinearRegression does, or raise
+    ShapeError (also when the numbers are too large for a finite fit)."""
     if y is None:
         raise ShapeError(
             error(
@@ -97,9 +97,7 @@ def fit_ols(X: list[list[float]], y: list[float] | None) -> Fit:
         )
     y_train = np.array(y, dtype=np.float64)
     with np.errstate(all="ignore"):
-        lm = LinearRegression().fit(X_train, y_train)
-        coef = np.asarray(lm.coef_, dtype=np.float64)
-        intercept = float(lm.intercept_)
+        intercept, coef = least_squares(X_train, y_train)
         y_hat = X_train @ coef + intercept
         finite = np.isfinite(intercept) and np.isfinite(coef).all() and np.isfinite(y_hat).all()
         finite = finite and np.isfinite(y_train - y_hat).all()
@@ -114,6 +112,32 @@ def fit_ols(X: list[list[float]], y: list[float] | None) -> Fit:
     for array in (coef, X_train, y_train, y_hat):
         array.flags.writeable = False
     return Fit(intercept=intercept, coef=coef, X_train=X_train, y_train=y_train, y_hat=y_hat)
+
+
+TOLERANCE = 1e-6
+"""LinearRegression's ``tol``: singular values below it, relative to the largest, count as 0."""
+
+
+def least_squares(X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The intercept and coefficients scikit-learn's ``LinearRegression().fit(X, y)`` finds.
+
+    Its algorithm, step by step: centre X and y on their means, solve the centred problem with
+    LAPACK's ``gelsd`` (the minimum-norm solution when columns are collinear, with its ``tol``
+    as the cut-off), then the intercept is ``mean(y) - mean(X) @ coef``. Same driver, same
+    cut-off, same steps: the same numbers (``tests/test_reference_ols.py`` compares them with
+    scikit-learn's), without importing scikit-learn (a second), which the suite's oracle would
+    pay in every test run. Numbers too large to centre give a non-finite result, never an error.
+    """
+    X_mean = X.mean(axis=0)
+    y_mean = y.mean()
+    X_centred, y_centred = X - X_mean, y - y_mean
+    if not (np.isfinite(X_centred).all() and np.isfinite(y_centred).all()):
+        return float("nan"), np.full(X.shape[1], np.nan)
+    try:
+        coef = np.linalg.lstsq(X_centred, y_centred, rcond=TOLERANCE)[0]
+    except np.linalg.LinAlgError:  # the SVD did not converge
+        return float("nan"), np.full(X.shape[1], np.nan)
+    return float(y_mean - X_mean @ coef), coef
 
 
 def predict(fit: Fit, X: list[list[float]]) -> list[float]:

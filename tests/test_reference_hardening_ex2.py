@@ -44,6 +44,10 @@ BAD_FITS: dict[str, tuple[Any, list[Any], list[str]]] = {
     "text-in-x": ({"X": [["1"]], "y": [1.0]}, ["body", "X", 0, 0], ["valid number"]),
     "fit-overflows": (
         {"X": [[1e308], [5e307]], "y": [1e308, 0.0]}, ["body"], ["not a finite number"]),
+    "mean-of-x-overflows": (
+        {"X": [[1e308], [1.7e308], [1e308]], "y": [1, 2, 3]}, ["body"], ["not a finite number"]),
+    "mean-of-y-overflows": (
+        {"X": [[1], [2], [3]], "y": [1e308, 1.7e308, -1.7e308]}, ["body"], ["not a finite number"]),
 }  # fmt: skip
 
 
