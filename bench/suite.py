@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,11 +37,27 @@ def pytest_argv(exercise: str, profile: str, *, base_url: str = "", app: str = "
     ]
 
 
+SESSION = re.compile(r" in ([0-9.]+)s")
+
+
+def session_seconds(outcome: str) -> float | None:
+    """pytest's own test-session time, from its last line ("43 passed in 2.34s")."""
+    found = SESSION.search(outcome)
+    return float(found.group(1)) if found else None
+
+
+def in_process_spec(spec: str) -> str:
+    """``--app`` names an app, not a factory: ``reference_app.ex1:app`` for the bench's
+    ``reference_app.ex1:create_app()`` (the module makes one at import)."""
+    return spec.rsplit(":", 1)[0] + ":app" if spec.endswith("()") else spec
+
+
 @dataclass
 class LiveRuns:
     """The runs of the suite against one live server."""
 
     walls: list[float] = field(default_factory=list)
+    sessions: list[float] = field(default_factory=list)
     requests: list[int] = field(default_factory=list)
     spans: list[float] = field(default_factory=list)
     startup_s: float = 0.0
@@ -61,6 +78,9 @@ def run_live(exercise: str, app: str, profile: str, runs: int) -> LiveRuns:
             seconds, result.outcome = wall(pytest_argv(exercise, profile, base_url=server.base_url))
             stats = server.control("stats")
             result.walls.append(seconds)
+            session = session_seconds(result.outcome)
+            if session is not None:
+                result.sessions.append(session)
             result.requests.append(stats["count"])
             result.spans.append((stats["last"] or 0) - (stats["first"] or 0))
         result.log = [Recorded.from_json(r) for r in server.control("log")]
@@ -69,8 +89,9 @@ def run_live(exercise: str, app: str, profile: str, runs: int) -> LiveRuns:
 
 def run_in_process(exercise: str, app: str, profile: str, runs: int) -> tuple[list[float], str]:
     walls, outcome = [], ""
+    spec = in_process_spec(APPS[exercise][app])
     for _ in range(runs):
-        seconds, outcome = wall(pytest_argv(exercise, profile, app=APPS[exercise][app]))
+        seconds, outcome = wall(pytest_argv(exercise, profile, app=spec))
         walls.append(seconds)
     return walls, outcome
 
@@ -113,6 +134,19 @@ def measure(
                         "suite wall, live server", subject, median(live.walls), "s", n, live.outcome
                     ),
                     Row("requests per suite run", subject, median(live.requests), "req", n),
+                ]
+                if live.sessions:
+                    rows.append(
+                        Row(
+                            "test session, live server",
+                            subject,
+                            median(live.sessions),
+                            "s",
+                            len(live.sessions),
+                            'pytest\'s own "in N s"',
+                        )
+                    )
+                rows += [
                     Row(
                         "server start-up", subject, live.startup_s, "s", 1, "spawn to first answer"
                     ),

@@ -1,7 +1,7 @@
 """pytest wiring for the oracle: its reference apps are imported ahead of time.
 
-The ex2 reference app imports scikit-learn and matplotlib (over a second, more on a busy
-machine). When a selected test will need an oracle, a background thread imports the apps at
+Importing a reference app (FastAPI, pydantic, numpy) takes a few tenths of a second, more on
+a busy machine. When a selected test will need an oracle, a background thread imports the apps at
 the end of collection, while the first tests wait for the server under test; the oracle's
 first sequence then finds them imported (Python's import lock makes it wait for an import
 still under way, never import twice).
