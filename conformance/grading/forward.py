@@ -37,6 +37,9 @@ class Forwarder:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            # Each chunk goes out as it comes: with Nagle's algorithm a response written in two
+            # parts (headers, then body) waits for the client's delayed ACK, ~20 ms a request.
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 server.connect(str(self.path))
