@@ -128,13 +128,16 @@ def test_a_bad_shard_is_a_usage_error(text: str, capsys: pytest.CaptureFixture[s
     assert "--shard" in capsys.readouterr().err
 
 
-def cut(root: Path, exercise: str, n: int, students: list[str], *only: int) -> list[Path]:
+def cut(
+    root: Path, exercise: str, n: int, students: list[str], *only: int, seed: int = 7
+) -> list[Path]:
     """Shard folders of a class whose apps do not exist (each scored 0 at once, no server)."""
     apps = [str(root / "subs" / s / "app.py") for s in students]
     folders = []
     for k in only or range(1, n + 1):
         folder = root / f"{exercise}-{k}of{n}"
-        argv = [exercise, *apps, "--shard", f"{k}/{n}", "--seed", "7", "--reports", str(folder)]
+        argv = [exercise, *apps, "--shard", f"{k}/{n}", "--seed", str(seed)]
+        argv += ["--reports", str(folder)]
         code = command.main(argv)
         assert code == (1 if shard.Shard(k, n).pick(apps) else 0)
         folders.append(folder)
@@ -158,6 +161,7 @@ def test_merge_refuses_what_does_not_fit(
     (b2,) = cut(tmp_path, "ex2", 2, students, 2)
     (c3,) = cut(tmp_path, "ex1", 3, students, 3)
     (d2,) = cut(tmp_path / "other", "ex1", 2, [*students, "eve"], 2)
+    (e2,) = cut(tmp_path / "reseeded", "ex1", 2, students, 2, seed=8)
     out = tmp_path / "out"
     assert "nowhere: no such folder" in refused([a1, tmp_path / "nowhere"], out, capsys)
     plain = tmp_path / "plain"  # the --reports folder of an unsharded run, say
@@ -166,6 +170,8 @@ def test_merge_refuses_what_does_not_fit(
     assert "different exercises" in refused([a1, b2], out, capsys)
     assert "different numbers of parts" in refused([a1, c3], out, capsys)
     assert "different class lists" in refused([a1, d2], out, capsys)
+    assert "different seeds (so with different inputs)" in refused([a1, e2], out, capsys)
+    assert "(7 and 8)" in refused([a1, e2], out, capsys)
     assert "shard 2/2 missing" in refused([a1], out, capsys)
     assert "given twice" in refused([a1, a2, a1], out, capsys)
     copy = tmp_path / "copy"

@@ -193,7 +193,10 @@ def grade_class(
     if args.csv:
         print(f"scores: {args.csv}")
     if args.shard:
-        shard.write_manifest(folder, args.shard, options.exercise, options.rubric, apps, results)
+        assert options.seed is not None  # --shard needs --seed
+        shard.write_manifest(
+            folder, args.shard, options.exercise, options.rubric, apps, results, options.seed
+        )
     print(f"reports: {folder}/")
     if interrupted:
         print("conformance grade: interrupted; the rest are marked not graded", file=sys.stderr)

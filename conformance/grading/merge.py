@@ -86,6 +86,7 @@ def _well_formed(data: dict[str, Any]) -> bool:
     shard, rubric_ = data.get("shard"), data.get("rubric")
     return (
         isinstance(data.get("exercise"), str)
+        and isinstance(data.get("seed"), int)
         and isinstance(shard, dict)
         and all(isinstance(shard.get(k), int) for k in ("index", "count"))
         and isinstance(rubric_, dict)
@@ -103,7 +104,12 @@ def _well_formed(data: dict[str, Any]) -> bool:
 def check(shards: Sequence[ShardFolder]) -> None:
     """Raise a MergeError unless the shards are the parts of one grading run."""
     first = shards[0]
-    for key, what in (("exercise", "exercises"), ("rubric", "rubrics"), ("class", "class lists")):
+    for key, what in (
+        ("exercise", "exercises"),
+        ("seed", "seeds (so with different inputs)"),
+        ("rubric", "rubrics"),
+        ("class", "class lists"),
+    ):
         odd = [s for s in shards if _same(key, s) != _same(key, first)]
         if odd:
             raise MergeError(
@@ -142,7 +148,7 @@ def _same(key: str, shard: ShardFolder) -> Any:
 
 
 def _show(key: str, a: ShardFolder, b: ShardFolder) -> str:
-    if key == "exercise":
+    if key in ("exercise", "seed"):
         return f" ({a.manifest[key]} and {b.manifest[key]})"
     if key == "rubric":
         return f" ({a.manifest[key]['source']} and {b.manifest[key]['source']})"

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from conformance.grading.run import Result
 
 MANIFEST = "_shard.json"
-FORMAT = "conformance-shard/1"
+FORMAT = "conformance-shard/2"
+"""Version 2 records the seed."""
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,17 @@ def manifest(
     rubric_path: str | None,
     apps: Sequence[str],
     graded: Sequence[Result],
+    seed: int,
 ) -> dict[str, Any]:
-    """What ``merge`` needs besides the reports: the class, the rubric, each result's status."""
+    """What ``merge`` needs besides the reports: the class, the rubric, the seed (every shard
+    must grade with the same inputs), each result's status."""
     loaded = rubric.load(rubric_path)
     everyone = sorted(zip(classlist.names(apps), apps, strict=True))
     return {
         "format": FORMAT,
         "exercise": exercise,
         "shard": {"index": shard.index, "count": shard.count},
+        "seed": seed,
         "rubric": {"source": loaded.source, "text": rubric.to_toml(loaded)},
         "class": [{"name": name, "app": app} for name, app in everyone],
         "graded": [
@@ -96,8 +100,9 @@ def write_manifest(
     rubric_path: str | None,
     apps: Sequence[str],
     graded: Sequence[Result],
+    seed: int,
 ) -> Path:
     """Write ``folder/_shard.json``; its path."""
     path = folder / MANIFEST
-    reports.write_json(path, manifest(shard, exercise, rubric_path, apps, graded))
+    reports.write_json(path, manifest(shard, exercise, rubric_path, apps, graded, seed))
     return path
