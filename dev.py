@@ -47,13 +47,20 @@ def suite(args: list[str]) -> int:
     return subprocess.call([str(BIN / "pytest"), "conformance", *args], cwd=ROOT)
 
 
+TEST_PARALLEL = ["-n", "2", "--dist", "loadfile"]
+"""The project's tests, two files at a time (pytest-xdist): most of their time is spent waiting
+for servers and subprocesses. A whole file stays in one worker, so its module and session
+fixtures (the corpus, graded two servers at a time; the hostile class) run once. ``-n 0`` as an
+extra argument runs them in one process."""
+
+
 def test(args: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
         [str(BIN / "mypy")],
         [str(BIN / "pytest"), "conformance", "-q", "--robust"],
-        [str(BIN / "pytest"), "tests", *args],
+        [str(BIN / "pytest"), "tests", *TEST_PARALLEL, *args],
     ]
     for step in steps:
         print("+", " ".join(step), flush=True)

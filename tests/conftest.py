@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import corpus_summary
 import pytest
 from lecture_servers import lecture_server
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: a worker has finished
+def pytest_testnodedown(node: Any, error: object) -> None:
+    corpus_summary.received(node.config, getattr(node, "workeroutput", {}))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    corpus_summary.show(terminalreporter, config)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import corpus_summary
 import pytest
 from corpus_runner import (
     CATEGORIES,
@@ -200,31 +201,21 @@ class Corpus:
 
 
 class SummaryReporter:
-    """Registered for the session: prints the corpus table and writes the JSON summary."""
+    """Registered for the session: writes the JSON summary, and hands it to the terminal
+    summary (``tests/conftest.py``): in this process, or from a pytest-xdist worker to the
+    controller, which prints it."""
 
     def __init__(self, corpus: Corpus, path: Path) -> None:
         self.corpus = corpus
         self.path = path
 
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
         data = self.corpus.summary()
         if not data["servers"]:
             return
         self.path.write_text(json.dumps(data, indent=2) + "\n")
-        write = terminalreporter.write_line
-        terminalreporter.section("corpus")
-        write(f"{'category':<14} {'servers':>7} {'ok':>4} {'fail':>4} {'skip':>4}")
-        for name, counts in data["categories"].items():
-            write(
-                f"{name:<14} {counts['servers']:>7} {counts.get('ok', 0):>4} "
-                f"{counts.get('fail', 0):>4} {counts.get('skip', 0):>4}"
-            )
-        write(
-            f"broken caught {data['broken_caught']}/{data['broken']}, correct passed "
-            f"{data['correct_passed']}/{data['correct']}, skipped {data['skipped']}; "
-            f"wall {data['wall_seconds']} s with {data['workers']} workers "
-            f"(sum of per-server times {data['server_seconds']} s); summary: {self.path}"
-        )
+        data["path"] = str(self.path)
+        corpus_summary.hand_over(session.config, data)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,9 @@ the test's own files). Then every promise of the threat model is checked on what
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -22,13 +24,14 @@ import subprocess
 import sys
 import sysconfig
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.grading.sandbox import Protections, UidPool, processes_of
+from conformance.grading.sandbox import Protections, UidPool, processes_of, uid_claim
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "tests" / "hostile"
@@ -108,7 +111,35 @@ def _uids(stderr: str) -> list[int]:
 
 
 def _survivors(uids: list[int]) -> list[str]:
-    """Processes that should not exist any more: marked ones and the job slots' uids."""
+    """Processes that should not exist any more: marked ones and the job slots' uids.
+
+    The uids are claimed first, as a grader claims them: a grader running beside this test
+    (another test, pytest-xdist) may take a uid the finished grader let go of, and its servers
+    are not survivors. While the claim is held, every process of those uids is one.
+    """
+    with _claimed(uids):
+        return _still_running(uids)
+
+
+@contextlib.contextmanager
+def _claimed(uids: list[int], wait: float = 300) -> Iterator[None]:
+    """Hold the graders' claim on ``uids`` (waiting, bounded, for a grader that holds one)."""
+    deadline = time.monotonic() + wait
+    with contextlib.ExitStack() as stack:
+        for uid in uids:
+            claim = stack.enter_context(uid_claim(uid).open("a"))
+            while True:
+                try:
+                    fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        pytest.fail(f"uid {uid} stayed claimed by another grader for {wait:.0f} s")
+                    time.sleep(0.2)
+        yield
+
+
+def _still_running(uids: list[int]) -> list[str]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

@@ -139,15 +139,12 @@ class UidPool:
     """
 
     def __init__(self, count: int, base: int = UID_BASE) -> None:
-        folder = Path("/run/lock")
-        if not os.access(folder, os.W_OK):
-            folder = Path(tempfile.gettempdir())
         self._held: list[TextIO] = []
         self.uids: list[int] = []
         uid = base
         while len(self.uids) < count:
             if not _has_passwd_entry(uid) and uid != os.getuid():
-                claim = (folder / f"conformance-uid-{uid}.lock").open("a")
+                claim = uid_claim(uid).open("a")
                 try:
                     fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:
@@ -161,6 +158,14 @@ class UidPool:
         for claim in self._held:
             claim.close()
         self._held = []
+
+
+def uid_claim(uid: int) -> Path:
+    """The file whose exclusive ``flock`` claims ``uid`` for one grader (see :class:`UidPool`)."""
+    folder = Path("/run/lock")
+    if not os.access(folder, os.W_OK):
+        folder = Path(tempfile.gettempdir())
+    return folder / f"conformance-uid-{uid}.lock"
 
 
 def _has_passwd_entry(uid: int) -> bool:
