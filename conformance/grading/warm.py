@@ -28,7 +28,14 @@ from typing import IO, Any
 
 from conformance import registry
 from conformance.grading import classlist, reports, rubric
-from conformance.grading.run import SERVER_LOG_SHOWN, Options, Result, suite_env
+from conformance.grading.run import (
+    SERVER_LOG_SHOWN,
+    Options,
+    Result,
+    new_seed,
+    record_seed,
+    suite_env,
+)
 from conformance.grading.server import StartError, StudentServer, resolve
 
 # --- the grader's side --------------------------------------------------------------------
@@ -130,6 +137,7 @@ def finish(s: Started, reply: dict[str, Any], log: Path, options: Options) -> Re
         return Result.failed(s.name, s.app, s.report, message, options)
     server_log = s.server.log_tail(SERVER_LOG_SHOWN)
     results["output"] = f"{results.get('output', '')}\n\n{server_log}".strip()
+    record_seed(results, options.seed)
     reports.write_json(s.report, results)
     return Result(s.name, s.app, s.report, "graded", results)
 
@@ -195,8 +203,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--jobs", "-j", type=int, default=2)
     p.add_argument("--reports", default="grading-reports", metavar="DIR")
     p.add_argument("--csv", metavar="FILE.csv")
+    p.add_argument("--seed", type=int, help="as for `conformance grade` (default: a fresh one)")
     args = p.parse_args(argv)
-    options = Options(exercise=args.exercise)
+    options = Options(exercise=args.exercise, seed=new_seed() if args.seed is None else args.seed)
     folder = Path(args.reports)
     results = grade_class(args.apps, folder, options, max(args.jobs, 1))
     for line in classlist.table(results):
