@@ -9,9 +9,12 @@ records them (:class:`Exchange`), so no check writes that history by hand.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import shlex
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -89,11 +92,29 @@ class Sent:
         return " ".join(parts)
 
 
+@functools.cache  # one folder per run: a message names the file that is then written
+def own_folder(name: str) -> Path:
+    """``$TMPDIR/<name>-<uid>``, a folder only this user can enter, made if missing.
+
+    On a machine shared by a class, another user could have made the folder first, or put a
+    link in it where our next file goes; so it must be ours, a real folder, and closed to
+    others. If it is not, a fresh private folder is used instead.
+    """
+    folder = Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = folder.lstat()
+        if stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid():
+            folder.chmod(0o700)
+            return folder
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix=f"{name}-"))
+
+
 def save_body(body: bytes) -> Path:
     """Keep a long request body in a file a curl line can read (``--data-binary @file``)."""
-    folder = Path(tempfile.gettempdir()) / "conformance-requests"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{hashlib.sha256(body).hexdigest()[:16]}.json"
+    path = own_folder("conformance-requests") / f"{hashlib.sha256(body).hexdigest()[:16]}.json"
     path.write_bytes(body)
     return path
 
@@ -175,14 +196,13 @@ class Failure:
     def replay_path(self) -> Path:
         """Where :meth:`save_replay` writes the script (named by its content)."""
         digest = hashlib.sha256(self.replay_script().encode()).hexdigest()[:12]
-        return Path(tempfile.gettempdir()) / "conformance-sequences" / f"sequence-{digest}.sh"
+        return own_folder("conformance-sequences") / f"sequence-{digest}.sh"
 
     def save_replay(self) -> Path | None:
         """Write the replay script, when there is a sequence to replay; its path."""
         if not self.history or self.request is None:
             return None
         path = self.replay_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.replay_script(), encoding="utf-8")
         path.chmod(0o755)
         return path

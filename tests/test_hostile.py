@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -320,7 +321,7 @@ def test_protections_that_are_off_are_said(tmp_path: Path) -> None:
 @needs_sandbox
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_stopped_grader_leaves_what_it_graded_and_no_server(
-    tmp_path: Path, stop: signal.Signals
+    tmp_path: Path, stop: signal.Signals, request: pytest.FixtureRequest
 ) -> None:
     apps = []
     for name in ("a", "b", "c"):
@@ -330,11 +331,15 @@ def test_a_stopped_grader_leaves_what_it_graded_and_no_server(
         apps.append(str(target))
     grades = tmp_path / "grades.csv"
     command = [sys.executable, "-m", "conformance.cli", "grade", "ex1", *apps, "--jobs", "1"]
-    (tmp_path / "tmp").mkdir()  # a SIGKILLed grader leaves its private folders here
+    # A SIGKILLed grader leaves its private folders in its TMPDIR: a short one of the test's
+    # own (under pytest's long tmp_path the socket path would not fit, and the grader would
+    # fall back to /tmp), removed afterwards.
+    scratch = Path(tempfile.mkdtemp(prefix="hostile-stop-"))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     grader = subprocess.Popen(
         [*command, "--csv", str(grades), "--reports", str(tmp_path / "reports")],
         cwd=tmp_path,
-        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+        env={**os.environ, "TMPDIR": str(scratch)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
