@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from conformance.grading.limits import Limits
 from conformance.grading.sandbox import Protections, UidPool, processes_of, uid_claim
 
 REPO = Path(__file__).resolve().parents[1]
@@ -278,6 +279,8 @@ def test_each_attack_is_contained(graded: Graded) -> None:
     assert forked < 128, forked
     hoarded = int(graded.server_log("memory_hog").split("MEMORY ")[1].split()[0])
     assert hoarded < 2048, hoarded
+    filled = graded.server_log("fill_disk").split("FILLED ")[1]
+    assert int(filled.split()[0]) <= Limits().tmp_mib and "No space left" in filled, filled
     slow = graded.rows["slow_probe"]
     assert (slow["status"], slow["score"]) == ("the server did not start", "0")
     for name in ("endless_body", "gzip_bomb"):
@@ -384,7 +387,6 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
 ) -> None:
     import httpx
 
-    from conformance.grading.limits import Limits
     from conformance.grading.server import StudentServer, resolve
 
     pool = UidPool(1)

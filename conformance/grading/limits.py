@@ -32,6 +32,9 @@ class Limits:
     cpu_seconds: int = 300
     file_mib: int = 64
     processes: int = 128
+    tmp_mib: int = 256
+    """All of the server's /tmp together (its HOME is in it): a tmpfs of this size when the
+    full sandbox runs (root and bubblewrap), so no submission can fill the grader's disk."""
 
     def rlimits(self) -> dict[str, int]:
         """``RLIMIT_*`` name -> value, for the launcher."""
@@ -50,7 +53,8 @@ class Limits:
 
         return (
             f"memory {shown(self.memory_mib, 'MiB')}, CPU {shown(self.cpu_seconds, 's')}, "
-            f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}"
+            f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}, "
+            f"/tmp {shown(self.tmp_mib, 'MiB')}"
         ).replace(" ,", ",")
 
 
@@ -63,6 +67,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         ("--cpu-limit", "cpu_seconds", "SECONDS", "CPU seconds per process"),
         ("--file-limit", "file_mib", "MIB", "largest file the server may write"),
         ("--process-limit", "processes", "N", "processes and threads of the server's uid"),
+        ("--tmp-limit", "tmp_mib", "MIB", "the server's whole /tmp (full sandbox only)"),
     )
     for flag, field, metavar, what in options:
         value = getattr(default, field)
@@ -83,7 +88,13 @@ def suite_option(parser: argparse._ActionsContainer) -> None:
 
 
 def from_args(args: argparse.Namespace) -> Limits:
-    values = (args.memory_limit, args.cpu_limit, args.file_limit, args.process_limit)
+    values = (
+        args.memory_limit,
+        args.cpu_limit,
+        args.file_limit,
+        args.process_limit,
+        args.tmp_limit,
+    )
     if any(value < 0 for value in values):
         raise ValueError("limits must be 0 (no limit) or more")
     return Limits(*values)
@@ -98,6 +109,14 @@ for name, value in settings["rlimits"].items():
     except (AttributeError, ValueError, OSError) as error:
         print(f"conformance: {name} not set: {error}", file=sys.stderr)
 uid = settings["uid"]
+if settings["tmp_bytes"]:  # /tmp is bubblewrap's tmpfs: give it a size, then the HOME in it
+    libc = ctypes.CDLL(None, use_errno=True)
+    options = f"size={settings['tmp_bytes']},mode=1777".encode()
+    if libc.mount(None, b"/tmp", None, 32 | 2 | 4, options) != 0:  # REMOUNT, NOSUID, NODEV
+        print(f"conformance: /tmp not limited: {os.strerror(ctypes.get_errno())}", file=sys.stderr)
+        sys.exit(70)
+    os.mkdir("/tmp/home", 0o700)
+    os.chown("/tmp/home", uid, uid)
 if uid is not None:
     os.setgroups([])
     os.setresgid(uid, uid, uid)
@@ -112,7 +131,13 @@ os.execv(sys.argv[2], sys.argv[2:])
 """Sets the limits (each one it can), drops to ``uid``, then execs the command."""
 
 
-def launcher(limits: Limits, uid: int | None, command: list[str]) -> list[str]:
-    """``command`` run through the launcher: limits set, uid dropped, then exec'd."""
-    settings = json.dumps({"rlimits": limits.rlimits(), "uid": uid})
+def launcher(
+    limits: Limits, uid: int | None, command: list[str], *, tmpfs: bool = False
+) -> list[str]:
+    """``command`` run through the launcher: limits set, uid dropped, then exec'd.
+
+    ``tmpfs``: /tmp is bubblewrap's tmpfs, which the launcher sizes while it is still root
+    (dropping to ``uid`` then clears every capability)."""
+    tmp_bytes = limits.tmp_mib * MIB if tmpfs and uid is not None else 0
+    settings = json.dumps({"rlimits": limits.rlimits(), "uid": uid, "tmp_bytes": tmp_bytes})
     return [sys.executable, "-I", "-S", "-c", LAUNCHER, settings, *command]

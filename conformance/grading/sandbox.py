@@ -290,9 +290,19 @@ def python_folders() -> list[Path]:
 
 
 def bwrap_command(
-    bwrap: str, stage: Stage, inner: list[str], *, hide: list[Path] | None = None
+    bwrap: str,
+    stage: Stage,
+    inner: list[str],
+    *,
+    hide: list[Path] | None = None,
+    tmpfs: bool = False,
 ) -> list[str]:
-    """``inner`` run by bubblewrap in its own namespaces and minimal filesystem."""
+    """``inner`` run by bubblewrap in its own namespaces and minimal filesystem.
+
+    ``tmpfs``: /tmp is a tmpfs in memory, which the launcher sizes (``Limits.tmp_mib``) while
+    it is still root; else the stage's tmp folder on disk.
+    """
+    tmp = ["--perms", "1777", "--tmpfs", "/tmp"] if tmpfs else ["--bind", str(stage.tmp), "/tmp"]
     command = [
         bwrap,
         "--unshare-pid",
@@ -308,9 +318,7 @@ def bwrap_command(
         "/proc",
         "--dev",
         "/dev",
-        "--bind",  # first: a Python installed under /tmp is then bound on top of it
-        str(stage.tmp),
-        "/tmp",
+        *tmp,  # first: a Python installed under /tmp is then bound on top of it
         "--ro-bind",
         "/usr",
         "/usr",

@@ -109,11 +109,13 @@ class StudentServer:
         uvicorn = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir", folder]
         # RLIMIT_NPROC counts every process of the uid: only a slot's own uid can take it
         limits = self.limits if self.uid is not None else replace(self.limits, processes=0)
-        inner = launcher(limits, self.uid, [*uvicorn, *where, "--no-access-log"])
+        # The full sandbox gives /tmp a size of its own (a tmpfs); otherwise it is the stage's
+        tmpfs = boxed and self.uid is not None and self.limits.tmp_mib > 0
+        inner = launcher(limits, self.uid, [*uvicorn, *where, "--no-access-log"], tmpfs=tmpfs)
         env = clean_env(tmp / "home", tmp)
         if self.protections.bwrap is None:
             return inner, env
-        return bwrap_command(self.protections.bwrap, stage, inner), env
+        return bwrap_command(self.protections.bwrap, stage, inner, tmpfs=tmpfs), env
 
     def start(self) -> str:
         try:
