@@ -19,6 +19,7 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ UID_BASE = 61000
 
 COPY_LIMIT = 200 * 1024 * 1024
 """Bytes of a submission folder copied into the sandbox; a larger folder is not graded."""
+COPY_FILES = 10_000
+"""Files of a submission folder copied into the sandbox; a folder with more is not graded."""
 
 SKIPPED = shutil.ignore_patterns(".git", "__pycache__", ".venv", "venv", "node_modules", "*.pyc")
 
@@ -220,6 +223,8 @@ class Stage:
         self.app.mkdir(mode=0o755)
         if _leads_outside(folder / only, folder):
             raise ValueError(f"{only} is a link to a file outside its folder; not copied")
+        if not stat.S_ISREG((folder / only).stat().st_mode):
+            raise ValueError(f"{only} is not a regular file; not copied")
         shutil.copyfile(folder / only, self.app / only)
         (self.app / only).chmod(0o644)
 
@@ -232,20 +237,35 @@ class Stage:
 
 
 def _copy(source: Path, target: Path) -> None:
-    """A read-only private copy of the submission folder (symlinks kept as links)."""
-    total = 0
-    for path in source.rglob("*"):
-        if path.is_file() and not path.is_symlink() and ".git" not in path.parts:
-            total += path.stat().st_size
-            if total > COPY_LIMIT:
-                raise ValueError(
-                    f"{source}: the submission folder holds more than "
-                    f"{COPY_LIMIT // (1024 * 1024)} MiB; not copied"
-                )
+    """A read-only private copy of the submission folder (symlinks kept as links).
+
+    Left out: what :data:`SKIPPED` names, links that lead outside the folder, and anything
+    that is not a file, folder or link (a named pipe or a device would never end a read).
+    More than :data:`COPY_LIMIT` bytes or :data:`COPY_FILES` files is not copied at all.
+    """
+    total = files = 0
 
     def ignored(folder: str, names: list[str]) -> set[str]:
-        outside = {name for name in names if _leads_outside(Path(folder, name), source)}
-        return set(SKIPPED(folder, names)) | outside
+        nonlocal total, files
+        left_out = set(SKIPPED(folder, names))
+        for name in names:
+            path = Path(folder, name)
+            mode = path.lstat().st_mode
+            if name in left_out or stat.S_ISDIR(mode):
+                continue
+            if stat.S_ISLNK(mode):
+                if _leads_outside(path, source):
+                    left_out.add(name)
+            elif stat.S_ISREG(mode):
+                total, files = total + path.lstat().st_size, files + 1
+                if total > COPY_LIMIT or files > COPY_FILES:
+                    raise ValueError(
+                        f"{source}: the submission folder holds more than "
+                        f"{COPY_LIMIT // (1024 * 1024)} MiB or {COPY_FILES} files; not copied"
+                    )
+            else:
+                left_out.add(name)
+        return left_out
 
     shutil.copytree(source, target, symlinks=True, ignore=ignored)
     for path in [target, *target.rglob("*")]:
