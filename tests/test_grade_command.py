@@ -248,3 +248,24 @@ def test_the_same_server_graded_twice_gets_the_same_score(tmp_path: Path) -> Non
     ]
     user = next(t for t in first["tests"] if t["tags"][2] == "user")
     assert "test_user_echoes_any_name_verbatim" in user["output"]
+
+
+def test_a_path_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path) -> None:
+    """CSV injection: a student's folder named like a formula stays text in grades.csv."""
+    folder = tmp_path / "=HYPERLINK(1)"
+    folder.mkdir()
+    grades = tmp_path / "grades.csv"
+    apps = ["=HYPERLINK(1)/app.py", "@SUM(1)/app.py"]
+    done = subprocess.run(
+        [str(CONFORMANCE), "grade", "ex1", *apps, "--csv", str(grades), "--reports", "reports"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr  # neither has an app.py
+    with grades.open(encoding="utf-8") as rows:
+        cells = [cell for row in csv.reader(rows) for cell in row]
+    assert "'=HYPERLINK(1)/app.py" in cells and "'@SUM(1)/app.py" in cells
+    assert not [cell for cell in cells if cell.startswith(classlist.FORMULA_STARTS)]

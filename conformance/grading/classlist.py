@@ -97,6 +97,17 @@ def table(results: Sequence[Result]) -> list[str]:
     return lines
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP "CSV injection")."""
+
+
+def inert(value: object) -> str:
+    """A cell a spreadsheet shows as text: a path a student chose (a folder named
+    ``=HYPERLINK(...)``) gets a leading ``'``, as OWASP advises; any other value is kept."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def write_csv(path: Path, results: Sequence[Result], groups: Sequence[Group]) -> None:
     """One row per submission: name, score, status, report, and each group's points."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +124,7 @@ def write_csv(path: Path, results: Sequence[Result], groups: Sequence[Group]) ->
                 if len(t.get("tags", [])) >= 3
             }
             writer.writerow(
-                [r.name, r.app, fmt(r.score), fmt(r.max_score), r.status, str(r.report)]
+                [r.name, inert(r.app), fmt(r.score), fmt(r.max_score), r.status, inert(r.report)]
                 + [r.results.get("extra_data", {}).get("seed", "")]
                 + [fmt(earned.get((g.tier, g.id), 0.0)) for g in groups]
             )
