@@ -319,10 +319,16 @@ def bwrap_command(
 ) -> list[str]:
     """``inner`` run by bubblewrap in its own namespaces and minimal filesystem.
 
-    ``tmpfs``: /tmp is a tmpfs in memory, which the launcher sizes (``Limits.tmp_mib``) while
-    it is still root; else the stage's tmp folder on disk.
+    ``tmpfs``: /tmp and the socket folder are tmpfs mounts in memory, which the launcher
+    sizes while it is still root (nothing the server writes reaches the grader's disk; the
+    grader reaches the socket through ``/proc/PID/root``); else the stage's folders on disk.
     """
     tmp = ["--perms", "1777", "--tmpfs", "/tmp"] if tmpfs else ["--bind", str(stage.tmp), "/tmp"]
+    run = (
+        ["--perms", "0700", "--tmpfs", INSIDE_RUN]
+        if tmpfs
+        else ["--bind", str(stage.run), INSIDE_RUN]
+    )
     command = [
         bwrap,
         "--unshare-pid",
@@ -373,15 +379,35 @@ def bwrap_command(
         "0755",
         "--dir",
         str(Path(INSIDE_RUN).parent),
-        "--bind",
-        str(stage.run),
-        INSIDE_RUN,
+        *run,
         "--chdir",
         INSIDE_APP,
         "--",
         *inner,
     ]
     return command
+
+
+def inner_pid(pid: int) -> int | None:
+    """The first child of the bubblewrap process ``pid``: the sandbox's init, whose
+    ``/proc/PID/root`` is the sandbox's own filesystem (None until it exists)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    if children:
+        return int(children[0])
+    for entry in Path("/proc").iterdir():  # a kernel without the children file
+        try:
+            if entry.name.isdigit() and _parent(entry) == pid:
+                return int(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
+def _parent(entry: Path) -> int:
+    return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def kill_uid(uid: int, grace: float = 2.0) -> int:

@@ -29,6 +29,7 @@ from conformance.grading.sandbox import (
     Protections,
     Stage,
     bwrap_command,
+    inner_pid,
     kill_uid,
 )
 from conformance.live import free_port
@@ -93,6 +94,7 @@ class StudentServer:
         self.stage: Stage | None = None
         self.output: CappedLog | None = None
         self.forwarder: Forwarder | None = None
+        self._inner: int | None = None  # the sandbox's init, once started
 
     @property
     def url(self) -> str:
@@ -109,13 +111,38 @@ class StudentServer:
         uvicorn = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir", folder]
         # RLIMIT_NPROC counts every process of the uid: only a slot's own uid can take it
         limits = self.limits if self.uid is not None else replace(self.limits, processes=0)
-        # The full sandbox gives /tmp a size of its own (a tmpfs); otherwise it is the stage's
-        tmpfs = boxed and self.uid is not None and self.limits.tmp_mib > 0
-        inner = launcher(limits, self.uid, [*uvicorn, *where, "--no-access-log"], tmpfs=tmpfs)
+        inner = launcher(
+            limits,
+            self.uid,
+            [*uvicorn, *where, "--no-access-log"],
+            tmpfs=INSIDE_RUN if self.in_memory else None,
+        )
         env = clean_env(tmp / "home", tmp)
         if self.protections.bwrap is None:
             return inner, env
-        return bwrap_command(self.protections.bwrap, stage, inner, tmpfs=tmpfs), env
+        return bwrap_command(self.protections.bwrap, stage, inner, tmpfs=self.in_memory), env
+
+    @property
+    def in_memory(self) -> bool:
+        """The full sandbox (root, bubblewrap, a socket): /tmp and the socket folder are sized
+        tmpfs mounts, so nothing the server writes reaches the grader's disk."""
+        return (
+            self.protections.bwrap is not None
+            and self.uid is not None
+            and self.protections.unix_sockets
+            and self.limits.tmp_mib > 0
+        )
+
+    def socket_path(self) -> Path | None:
+        """The server's socket as this process reaches it (None while it cannot yet)."""
+        assert self.stage is not None and self.process is not None
+        if not self.in_memory:
+            return self.stage.socket
+        if self._inner is None:
+            self._inner = inner_pid(self.process.pid)
+        if self._inner is None:
+            return None
+        return Path(f"/proc/{self._inner}/root{INSIDE_RUN}/{SOCKET_NAME}")
 
     def start(self) -> str:
         try:
@@ -139,9 +166,11 @@ class StudentServer:
             )
         finally:
             self.output.close_writer()
-        if self.protections.unix_sockets:
-            self.forwarder = Forwarder(self.stage.socket, self.host)
         self._wait_until_ready()
+        if self.protections.unix_sockets:
+            path = self.socket_path()
+            assert path is not None  # it answered there
+            self.forwarder = Forwarder(path, self.host)
         return self.url
 
     def _wait_until_ready(self) -> None:
@@ -168,8 +197,10 @@ class StudentServer:
         """One probe: does ``GET /openapi.json`` get an HTTP status line within ``timeout``?"""
         ends = time.monotonic() + timeout
         if self.protections.unix_sockets:
-            assert self.stage is not None
-            family, address = socket.AF_UNIX, str(self.stage.socket)
+            path = self.socket_path()
+            if path is None:
+                return False
+            family, address = socket.AF_UNIX, str(path)
         else:
             family, address = socket.AF_INET, (self.host, self.port)  # type: ignore[assignment]
         try:
