@@ -94,7 +94,7 @@ class StudentServer:
         self.stage: Stage | None = None
         self.output: CappedLog | None = None
         self.forwarder: Forwarder | None = None
-        self._inner: int | None = None  # the sandbox's init, once started
+        self._run_fd: int | None = None  # the sandbox's socket folder, once it answered
 
     @property
     def url(self) -> str:
@@ -134,15 +134,31 @@ class StudentServer:
         )
 
     def socket_path(self) -> Path | None:
-        """The server's socket as this process reaches it (None while it cannot yet)."""
+        """The server's socket as this process reaches it (None while it cannot yet).
+
+        In memory, that is through ``/proc/PID/root`` of the sandbox's init while it starts;
+        once it answered, through a folder descriptor held open (:meth:`_pin`), which keeps
+        meaning this sandbox even if its init dies and another process gets its pid."""
         assert self.stage is not None and self.process is not None
         if not self.in_memory:
             return self.stage.socket
-        if self._inner is None:
-            self._inner = inner_pid(self.process.pid)
-        if self._inner is None:
-            return None
-        return Path(f"/proc/{self._inner}/root{INSIDE_RUN}/{SOCKET_NAME}")
+        if self._run_fd is not None:
+            return Path(f"/proc/self/fd/{self._run_fd}/{SOCKET_NAME}")
+        inner = inner_pid(self.process.pid)
+        return None if inner is None else Path(f"/proc/{inner}/root{INSIDE_RUN}/{SOCKET_NAME}")
+
+    def _pin(self) -> None:
+        """Hold the socket's folder open, checking that it is still this sandbox's."""
+        assert self.process is not None
+        path = self.socket_path()
+        if not self.in_memory or self._run_fd is not None or path is None:
+            return
+        fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
+        inner = int(path.parts[2])  # /proc/<inner>/root/...
+        if inner_pid(self.process.pid) != inner:
+            os.close(fd)
+            raise StartError("the server's sandbox ended while it was starting")
+        self._run_fd = fd
 
     def start(self) -> str:
         try:
@@ -168,6 +184,7 @@ class StudentServer:
             self.output.close_writer()
         self._wait_until_ready()
         if self.protections.unix_sockets:
+            self._pin()
             path = self.socket_path()
             assert path is not None  # it answered there
             self.forwarder = Forwarder(path, self.host)
@@ -232,6 +249,9 @@ class StudentServer:
             kill_uid(self.uid)
         if self.forwarder is not None:
             self.forwarder.close()
+        if self._run_fd is not None:
+            os.close(self._run_fd)
+            self._run_fd = None
         if self.output is not None:
             self.output.finish()
         if self.stage is not None:
