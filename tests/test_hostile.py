@@ -316,6 +316,10 @@ def test_protections_that_are_off_are_said(tmp_path: Path) -> None:
     bare = Protections(bwrap=None, root=False, unix_sockets=True)
     text = bare.report()
     assert "OFF" in text and "bubblewrap" in text and "not root" in text
+    on_disk = Protections(bwrap="/usr/bin/bwrap", root=True, unix_sockets=True, tmpfs=False)
+    assert "/tmp is a folder on your disk" in on_disk.report()
+    if PROTECTIONS.namespaces and PROTECTIONS.root:  # where the full sandbox runs, all of it
+        assert PROTECTIONS.tmpfs and "all on" in PROTECTIONS.report()
     done = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "grade", "ex1", "nowhere/app.py"],
         cwd=tmp_path,

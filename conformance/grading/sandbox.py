@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import importlib.util
 import os
 import pwd
@@ -63,6 +64,8 @@ class Protections:
     bwrap: str | None
     root: bool
     unix_sockets: bool
+    tmpfs: bool = False
+    """/tmp and the socket folder can be sized tmpfs mounts (root and bubblewrap)."""
 
     @classmethod
     def detect(cls, mode: str = "auto") -> Protections:
@@ -70,7 +73,8 @@ class Protections:
         if mode == "off" or not sys.platform.startswith(("linux", "darwin", "freebsd")):
             return cls(None, False, hasattr(os, "fork") and mode != "off")
         root = sys.platform.startswith("linux") and os.geteuid() == 0
-        return cls(_working_bwrap(), root, True)
+        bwrap = _working_bwrap()
+        return cls(bwrap, root, True, tmpfs=bwrap is not None and root and _tmpfs_works(bwrap))
 
     @property
     def namespaces(self) -> bool:
@@ -92,6 +96,11 @@ class Protections:
             )
         if not self.unix_sockets:
             off.append("no Unix sockets: servers listen on a free 127.0.0.1 port")
+        if self.namespaces and self.root and not self.tmpfs:
+            off.append(
+                "no sized tmpfs in the sandbox: each server's /tmp is a folder on your disk, "
+                "limited per file, not in total"
+            )
         return off
 
     def report(self) -> str:
@@ -101,6 +110,44 @@ class Protections:
         return "sandbox: some protections are OFF on this system:\n" + "\n".join(
             f"  - {line}" for line in off
         )
+
+
+@functools.cache
+def _tmpfs_works(bwrap: str) -> bool:
+    """Whether the full sandbox's tmpfs mounts work here, tried once per process: bubblewrap
+    makes them, the launcher sizes them as root, the grader reads a file in one through the
+    sandbox init's ``/proc/PID/root`` (what a student's server and the grader then do)."""
+    from conformance.grading.limits import Limits, launcher
+
+    empty = Path(tempfile.mkdtemp(prefix="conformance-probe-"))
+    stage = Stage(empty, None)
+    marker = f"{INSIDE_RUN}/{SOCKET_NAME}"
+    wait = f"import time; open({marker!r}, 'w').close(); time.sleep(30)"
+    inner = launcher(Limits(), 0, [sys.executable, "-I", "-S", "-c", wait], tmpfs=INSIDE_RUN)
+    try:
+        process = subprocess.Popen(
+            bwrap_command(bwrap, stage, inner, hide=[], tmpfs=True),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        return False
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            child = inner_pid(process.pid)
+            if child is not None and Path(f"/proc/{child}/root{marker}").exists():
+                return True
+            time.sleep(0.02)
+        return False
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        stage.cleanup()
+        shutil.rmtree(empty, ignore_errors=True)
 
 
 def _working_bwrap() -> str | None:

@@ -127,7 +127,8 @@ class StudentServer:
         """The full sandbox (root, bubblewrap, a socket): /tmp and the socket folder are sized
         tmpfs mounts, so nothing the server writes reaches the grader's disk."""
         return (
-            self.protections.bwrap is not None
+            self.protections.tmpfs
+            and self.protections.bwrap is not None
             and self.uid is not None
             and self.protections.unix_sockets
             and self.limits.tmp_mib > 0
