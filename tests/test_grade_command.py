@@ -22,9 +22,10 @@ import pytest
 import yaml
 
 from conformance.grading import classlist, rubric
-from conformance.grading.sandbox import Protections, UidPool, processes_of
+from conformance.grading.sandbox import Protections
 from conformance.grading.scoring import fmt
 from conformance.grading.server import StudentServer, resolve
+from conformance.grading.uids import UidPool, processes_of
 
 REPO = Path(__file__).resolve().parents[1]
 LECTURE_EX1 = REPO / "tests" / "lecture" / "ex1_app.py"

@@ -33,7 +33,8 @@ from typing import Any
 import pytest
 
 from conformance.grading.limits import Limits
-from conformance.grading.sandbox import Protections, UidPool, processes_of, uid_claim
+from conformance.grading.sandbox import Protections
+from conformance.grading.uids import UidPool, processes_of, uid_claim
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "tests" / "hostile"

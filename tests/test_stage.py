@@ -1,4 +1,4 @@
-"""The private copy of a submission (``sandbox.Stage``): what is copied, what never is.
+"""The private copy of a submission (``stage.Stage``): what is copied, what never is.
 
 A submission folder is the student's: it may hold a named pipe (a read from it never ends),
 a committed virtualenv, a huge file or a flood of small ones. The copy must finish, promptly,
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.grading import sandbox
-from conformance.grading.sandbox import Stage
+from conformance.grading import stage as staging
+from conformance.grading.stage import Stage
 
 APP = "from fastapi import FastAPI\napp = FastAPI()\n"
 
@@ -61,7 +61,7 @@ def test_a_committed_virtualenv_is_neither_copied_nor_counted(
     venv = submission / ".venv" / "lib"
     venv.mkdir(parents=True)
     with (venv / "big.so").open("wb") as big:  # sparse: large in size, nothing on disk
-        big.truncate(sandbox.COPY_LIMIT + 1)
+        big.truncate(staging.COPY_LIMIT + 1)
     stage = Stage(submission, None)
     stages.append(stage)
     assert not (stage.app / ".venv").exists()
@@ -74,9 +74,9 @@ def test_a_folder_over_the_limits_is_refused_with_the_reason(
 ) -> None:
     if what == "bytes":
         with (submission / "data.bin").open("wb") as big:
-            big.truncate(sandbox.COPY_LIMIT + 1)
+            big.truncate(staging.COPY_LIMIT + 1)
     else:
-        monkeypatch.setattr(sandbox, "COPY_FILES", 50)
+        monkeypatch.setattr(staging, "COPY_FILES", 50)
         for index in range(50):
             (submission / f"note{index}.txt").write_text("x")
     scratch = Path(tempfile.mkdtemp(prefix="stage-"))  # short: the stage stays in it

@@ -21,7 +21,8 @@ from typing import Any
 from conformance import registry
 from conformance.grading import classlist, classpage, jobsummary, limits, reports, rubric, shard
 from conformance.grading.run import Options, Result, Stoppable, grade_one, new_seed
-from conformance.grading.sandbox import Protections, UidPool
+from conformance.grading.sandbox import Protections
+from conformance.grading.uids import UidPool
 
 
 def parser() -> argparse.ArgumentParser:

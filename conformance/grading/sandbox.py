@@ -13,35 +13,22 @@ so by :func:`Protections.report`.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import importlib.util
 import os
-import pwd
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+
+from conformance.grading.stage import SOCKET_NAME, Stage
 
 INSIDE_APP = "/submission"
 INSIDE_RUN = "/run/conformance"
-SOCKET_NAME = "app.sock"
-UID_BASE = 61000
-"""First uid tried for job slot 0; uids with a passwd entry are skipped."""
-
-COPY_LIMIT = 200 * 1024 * 1024
-"""Bytes of a submission folder copied into the sandbox; a larger folder is not graded."""
-COPY_FILES = 10_000
-"""Files of a submission folder copied into the sandbox; a folder with more is not graded."""
-
-SKIPPED = shutil.ignore_patterns(".git", "__pycache__", ".venv", "venv", "node_modules", "*.pyc")
-
 ETC = (
     "ld.so.cache",
     "ld.so.conf",
@@ -164,167 +151,6 @@ def _working_bwrap() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return path if done.returncode == 0 else None
-
-
-def slot_uid(slot: int, base: int = UID_BASE) -> int:
-    """The ``slot``-th uid from ``base`` with no passwd entry, never the grader's own.
-
-    Not claimed: concurrent graders take theirs from :class:`UidPool`.
-    """
-    uid, found = base, -1
-    while True:
-        if not _has_passwd_entry(uid) and uid != os.getuid():
-            found += 1
-            if found == slot:
-                return uid
-        uid += 1
-
-
-class UidPool:
-    """``count`` uids of their own for the job slots, claimed against concurrent graders.
-
-    Each uid is held with an exclusive ``flock`` on ``/run/lock/conformance-uid-N.lock`` (or
-    in the temp folder) for as long as the pool is open, so two graders never share one, and
-    killing every process of a slot's uid only ever hits this grader's servers.
-    """
-
-    def __init__(self, count: int, base: int = UID_BASE) -> None:
-        self._held: list[TextIO] = []
-        self.uids: list[int] = []
-        uid = base
-        while len(self.uids) < count:
-            if not _has_passwd_entry(uid) and uid != os.getuid():
-                claim = uid_claim(uid).open("a")
-                try:
-                    fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    claim.close()
-                else:
-                    self._held.append(claim)
-                    self.uids.append(uid)
-            uid += 1
-
-    def close(self) -> None:
-        for claim in self._held:
-            claim.close()
-        self._held = []
-
-
-def uid_claim(uid: int) -> Path:
-    """The file whose exclusive ``flock`` claims ``uid`` for one grader (see :class:`UidPool`)."""
-    folder = Path("/run/lock")
-    if not os.access(folder, os.W_OK):
-        folder = Path(tempfile.gettempdir())
-    return folder / f"conformance-uid-{uid}.lock"
-
-
-def _has_passwd_entry(uid: int) -> bool:
-    try:
-        pwd.getpwuid(uid)
-    except KeyError:
-        return False
-    return True
-
-
-class Stage:
-    """The grader's private folder for one server: the copy, its tmp, its socket folder.
-
-    ``only``: copy just this file of ``folder`` (a submission given as ``alice.py``).
-    """
-
-    def __init__(self, folder: Path, uid: int | None, only: str | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="conformance-sandbox-"))
-        if len(str(self.root / "run" / SOCKET_NAME)) > 100:  # sun_path holds 108 bytes
-            shutil.rmtree(self.root)
-            self.root = Path(tempfile.mkdtemp(prefix="conformance-sandbox-", dir="/tmp"))
-        self.uid = uid
-        self.app = self.root / "app"
-        self.tmp = self.root / "tmp"
-        self.run = self.root / "run"
-        self.root.chmod(0o711)
-        try:
-            self._copy(folder, only)
-        except BaseException:
-            self.cleanup()
-            raise
-        for folder_ in (self.tmp, self.run):
-            folder_.mkdir(mode=0o700)
-            if uid is not None:
-                os.chown(folder_, uid, uid)
-        (self.tmp / "home").mkdir()
-        if uid is not None:
-            os.chown(self.tmp / "home", uid, uid)
-        self.passwd = self.root / "passwd"
-        self.group = self.root / "group"
-        student = uid if uid is not None else os.getuid()
-        self.passwd.write_text(
-            f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
-            f"student:x:{student}:{student}:student:/tmp/home:/usr/sbin/nologin\n"
-        )
-        self.group.write_text(f"root:x:0:\nstudent:x:{student}:\n")
-
-    def _copy(self, folder: Path, only: str | None) -> None:
-        if only is None:
-            _copy(folder, self.app)
-            return
-        self.app.mkdir(mode=0o755)
-        if _leads_outside(folder / only, folder):
-            raise ValueError(f"{only} is a link to a file outside its folder; not copied")
-        if not stat.S_ISREG((folder / only).stat().st_mode):
-            raise ValueError(f"{only} is not a regular file; not copied")
-        shutil.copyfile(folder / only, self.app / only)
-        (self.app / only).chmod(0o644)
-
-    @property
-    def socket(self) -> Path:
-        return self.run / SOCKET_NAME
-
-    def cleanup(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _copy(source: Path, target: Path) -> None:
-    """A read-only private copy of the submission folder (symlinks kept as links).
-
-    Left out: what :data:`SKIPPED` names, links that lead outside the folder, and anything
-    that is not a file, folder or link (a named pipe or a device would never end a read).
-    More than :data:`COPY_LIMIT` bytes or :data:`COPY_FILES` files is not copied at all.
-    """
-    total = files = 0
-
-    def ignored(folder: str, names: list[str]) -> set[str]:
-        nonlocal total, files
-        left_out = set(SKIPPED(folder, names))
-        for name in names:
-            path = Path(folder, name)
-            mode = path.lstat().st_mode
-            if name in left_out or stat.S_ISDIR(mode):
-                continue
-            if stat.S_ISLNK(mode):
-                if _leads_outside(path, source):
-                    left_out.add(name)
-            elif stat.S_ISREG(mode):
-                total, files = total + path.lstat().st_size, files + 1
-                if total > COPY_LIMIT or files > COPY_FILES:
-                    raise ValueError(
-                        f"{source}: the submission folder holds more than "
-                        f"{COPY_LIMIT // (1024 * 1024)} MiB or {COPY_FILES} files; not copied"
-                    )
-            else:
-                left_out.add(name)
-        return left_out
-
-    shutil.copytree(source, target, symlinks=True, ignore=ignored)
-    for path in [target, *target.rglob("*")]:
-        if not path.is_symlink():
-            path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def _leads_outside(path: Path, folder: Path) -> bool:
-    """A symlink to somewhere outside the submission (``app.py -> ~/.ssh/id_rsa``)."""
-    if not path.is_symlink():
-        return False
-    return not path.resolve().is_relative_to(folder.resolve())
 
 
 def _hidden_grader_files() -> list[Path]:
@@ -455,43 +281,3 @@ def inner_pid(pid: int) -> int | None:
 
 def _parent(entry: Path) -> int:
     return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-
-
-def kill_uid(uid: int, grace: float = 2.0) -> int:
-    """SIGKILL every process of ``uid`` (a job slot's own uid): what setsid could hide.
-
-    Returns how many were found. Only for a slot uid, never the grader's own.
-    """
-    if uid == os.getuid() or uid == 0:
-        raise ValueError("kill_uid is for a job slot's own uid only")
-    found = 0
-    deadline = time.monotonic() + grace
-    while True:
-        pids = processes_of(uid)
-        if not pids:
-            return found
-        found = max(found, len(pids))
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-        if time.monotonic() > deadline:
-            return found
-        time.sleep(0.05)
-
-
-def processes_of(uid: int) -> list[int]:
-    """Pids of the live (not zombie) processes whose real uid is ``uid`` (Linux /proc)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("Uid", "").split()[:1] == [str(uid)] and "zombie" not in fields.get(
-            "State", ""
-        ):
-            pids.append(int(entry.name))
-    return pids

@@ -25,13 +25,12 @@ from conformance.grading.limits import Limits, launcher
 from conformance.grading.sandbox import (
     INSIDE_APP,
     INSIDE_RUN,
-    SOCKET_NAME,
     Protections,
-    Stage,
     bwrap_command,
     inner_pid,
-    kill_uid,
 )
+from conformance.grading.stage import SOCKET_NAME, Stage
+from conformance.grading.uids import kill_uid
 from conformance.live import free_port
 
 __all__ = ["AppSpec", "StartError", "StudentServer", "resolve"]
