@@ -26,7 +26,7 @@ MARKERS = {
 }
 
 # The plugin's other parts, each with one job: hypothesis profiles, and grading.
-pytest_plugins = ["conformance.profiles", "conformance.grading.plugin", "conformance.oracle_plugin"]
+pytest_plugins = ["conformance.profiles", "conformance.grading.plugin"]
 
 TARGETS = pytest.StashKey[Targets]()
 
