@@ -120,19 +120,20 @@ def _tmpfs_works(bwrap: str) -> bool:
             start_new_session=True,
         )
     except OSError:
-        return False
+        process = None
     try:
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and process.poll() is None:
+        while process is not None and time.monotonic() < deadline and process.poll() is None:
             child = inner_pid(process.pid)
             if child is not None and Path(f"/proc/{child}/root{marker}").exists():
                 return True
             time.sleep(0.02)
         return False
     finally:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
         stage.cleanup()
         shutil.rmtree(empty, ignore_errors=True)
 
