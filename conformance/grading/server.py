@@ -153,11 +153,15 @@ class StudentServer:
         path = self.socket_path()
         if not self.in_memory or self._run_fd is not None or path is None:
             return
-        fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
+        ended = StartError("the server's sandbox ended while it was starting")
+        try:
+            fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
+        except OSError:
+            raise ended from None
         inner = int(path.parts[2])  # /proc/<inner>/root/...
         if inner_pid(self.process.pid) != inner:
             os.close(fd)
-            raise StartError("the server's sandbox ended while it was starting")
+            raise ended
         self._run_fd = fd
 
     def start(self) -> str:
