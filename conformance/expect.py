@@ -6,15 +6,20 @@ what the lecture expects, what came back, where they differ and a curl line to r
 
 from __future__ import annotations
 
+import contextvars
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
+from conformance import hints, rules
 from conformance.failure import Failure, Sent, shorten
 from conformance.failure import LectureMismatch as LectureMismatch
 from conformance.matchers import EndsWith, ErrorItem
+from conformance.rules import Rule
 from conformance.transport import context_of
 
 UNSET: Any = object()
@@ -32,6 +37,85 @@ def judged(response: httpx.Response) -> None:
     context_of(response).judged = True
 
 
+def assess(response: httpx.Response, *aspects: str, refused: bool = False) -> None:
+    """Record the rules a check of ``response`` judges: these aspects of the operation its
+    request went to (or the rule being judged, see :func:`judging`). ``refused``: the check
+    expects a refusal, which judges the ``refusal`` aspect whatever else it looks at."""
+    forced = _JUDGING.get()
+    found = context_of(response).assessed
+    if forced is not None:
+        found.add(forced.id)
+        return
+    request = _request_of(response)
+    operation = rules.operation_of(request.method, request.url.path) if request else None
+    if operation is None:
+        return
+    for aspect in ("refusal",) if refused else aspects:
+        found.add(rules.charged(operation, aspect).id)
+
+
+_JUDGING: contextvars.ContextVar[Rule | None] = contextvars.ContextVar("judging", default=None)
+
+
+@contextmanager
+def judging(operation: str, aspect: str) -> Iterator[None]:
+    """Checks inside judge this rule, whichever request they look at: a ``/coefs`` that still
+    answers the old fit after ``/reset`` breaks ``GET /reset: values``, not a rule of /coefs."""
+    token = _JUDGING.set(rules.charged(operation, aspect))
+    try:
+        yield
+    finally:
+        _JUDGING.reset(token)
+
+
+def aspect_of(where: str, refused: bool = False) -> str:
+    """Which aspect of an answer a difference at ``where`` is in (see :mod:`conformance.rules`);
+    ``refused``: the lecture refuses the request (an expected 4xx)."""
+    if refused:
+        return "refusal"
+    if where.startswith("$.status"):
+        return "status"
+    if where.startswith(("$.headers.content-type", "$ (not JSON)")):
+        return "media"
+    if where.startswith("$.headers.location"):
+        return "values"
+    what = where.partition(": ")[2]
+    if any(sign in what for sign in SHAPE_SIGNS):
+        return "shape"
+    types = re.search(rf"expected ({_TYPES})\b.*?, got ({_TYPES})\b", what)
+    if types and types.group(1) != types.group(2):
+        return "shape"
+    return "values"
+
+
+SHAPE_SIGNS = (
+    "missing key",
+    "unexpected key",
+    "expected an object",
+    "expected an array",
+    " items, got ",
+    "expected at least",
+    "expected a number close to",
+)
+_TYPES = "null|boolean|integer|number|string|array|object"
+
+
+def rule_of(
+    request: httpx.Request | None, where: str, aspect: str | None, refused: bool
+) -> Rule | None:
+    """The rule a difference breaks: the one being judged (:func:`judging`), else the aspect
+    of the operation the request went to; None for a check of a declaration."""
+    if aspect == rules.DECLARATION:
+        return None
+    forced = _JUDGING.get()
+    if forced is not None:
+        return forced
+    operation = rules.operation_of(request.method, request.url.path) if request else None
+    if operation is None:
+        return None
+    return rules.charged(operation, aspect or aspect_of(where, refused))
+
+
 def mismatch(
     response: httpx.Response | None,
     *,
@@ -39,21 +123,41 @@ def mismatch(
     got: str,
     where: str,
     request: httpx.Request | None = None,
+    aspect: str | None = None,
+    refused: bool = False,
 ) -> LectureMismatch:
-    """The failure for ``response``: its request and the requests sent before it in this test."""
+    """The failure for ``response``: its request, the requests sent before it in this test,
+    the rule it breaks (``aspect``: which aspect of the answer differs, when ``where`` does
+    not say; ``refused``: the lecture refuses this request), its kind and a hint."""
     if response is not None:
         judged(response)
     if request is None and response is not None:
         request = _request_of(response)
     history = context_of(response).history if response is not None else ()
+    rule = rule_of(request, where, aspect, refused)
+    if rule is not None and response is not None:
+        context_of(response).assessed.add(rule.id)
+    seen = rule.aspect if rule is not None else aspect or aspect_of(where, refused)
+    body = response.content[:16] if response is not None and _is_read(response) else b""
     failure = Failure(
         expected=expected,
         got=got,
         where=where,
         request=Sent.of(request) if request is not None else None,
         history=history,
+        rule=rule.id if rule is not None else None,
+        kind=hints.kind(seen, where),
+        hint=hints.hint(seen, where, got, expected, body=body),
     )
     return LectureMismatch(failure)
+
+
+def _is_read(response: httpx.Response) -> bool:
+    try:
+        response.content  # noqa: B018 - a streamed body that was never read raises
+    except httpx.ResponseNotRead:
+        return False
+    return True
 
 
 def _request_of(response: httpx.Response) -> httpx.Request | None:
@@ -173,14 +277,20 @@ def _tail_difference(
 # --- checks ------------------------------------------------------------------------------
 
 
-def response_json(response: httpx.Response, expected: str = "a JSON body") -> Any:
+def response_json(
+    response: httpx.Response, expected: str = "a JSON body", *, refused: bool = False
+) -> Any:
     """The response's JSON, or a mismatch that says it was not JSON."""
     judged(response)
     try:
         return response.json()
     except ValueError:
         raise mismatch(
-            response, expected=expected, got=describe_response(response), where="$ (not JSON)"
+            response,
+            expected=expected,
+            got=describe_response(response),
+            where="$ (not JSON)",
+            refused=refused,
         ) from None
 
 
@@ -190,16 +300,19 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
     statuses = [status] if isinstance(status, int) else list(status)
     shown = " or ".join(str(s) for s in statuses)
     expectation = shown if body is UNSET else f"{shown} {shorten(to_json(body))}"
+    refused = min(statuses) >= 400
+    assess(response, "status", *(() if body is UNSET else ("shape", "values")), refused=refused)
     if response.status_code not in statuses:
         raise mismatch(
             response,
             expected=expectation,
             got=describe_response(response),
             where=f"$.status: expected {shown}, got {response.status_code}",
+            refused=refused,
         )
     if body is UNSET:
         return None
-    actual = response_json(response, expectation)
+    actual = response_json(response, expectation, refused=refused)
     found = difference(body, actual, strict=is_strict(response))
     if found:
         where, what = found
@@ -208,12 +321,19 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
             expected=expectation,
             got=describe_response(response),
             where=f"{where}: {what}",
+            refused=refused,
         )
     return actual
 
 
 def fail(
-    response: httpx.Response | None, *, expected: str, where: str, got: str | None = None
+    response: httpx.Response | None,
+    *,
+    expected: str,
+    where: str,
+    got: str | None = None,
+    aspect: str | None = None,
+    refused: bool = False,
 ) -> LectureMismatch:
     """A mismatch for a check that is not a plain body comparison (raise what this returns)."""
     return mismatch(
@@ -221,6 +341,8 @@ def fail(
         expected=expected,
         got=got if got is not None else (describe_response(response) if response else "-"),
         where=where,
+        aspect=aspect,
+        refused=refused,
     )
 
 
@@ -229,13 +351,17 @@ def check_error(
 ) -> dict[str, Any]:
     """A validation error whose ``detail`` names ``loc`` (and, if given, its ``type``)."""
     check(response, status)
-    body = response_json(response, f"{status} with a detail item at loc {to_json(loc)}")
+    body = response_json(
+        response, f"{status} with a detail item at loc {to_json(loc)}", refused=True
+    )
     detail = body.get("detail") if isinstance(body, dict) else None
     expected = f"{status} with a detail item {{loc: {to_json(loc)}" + (
         f", type: {type}}}" if type else "}"
     )
     if not isinstance(detail, list):
-        raise fail(response, expected=expected, where="$.detail: not a list of errors")
+        raise fail(
+            response, expected=expected, where="$.detail: not a list of errors", refused=True
+        )
     for i, item in enumerate(detail):
         if isinstance(item, dict) and item.get("loc") == loc:
             if type is not None and item.get("type") != type:
@@ -243,16 +369,23 @@ def check_error(
                     response,
                     expected=expected,
                     where=f"$.detail[{i}].type: expected {type!r}, got {item.get('type')!r}",
+                    refused=True,
                 )
             return item
     locs = [item.get("loc") if isinstance(item, dict) else item for item in detail]
-    raise fail(response, expected=expected, where=f"$.detail: no item at {loc}, got locs {locs}")
+    raise fail(
+        response,
+        expected=expected,
+        where=f"$.detail: no item at {loc}, got locs {locs}",
+        refused=True,
+    )
 
 
 def check_refused(response: httpx.Response) -> None:
     """A 4xx whose JSON body has a ``detail``, as FastAPI's own errors (and its OpenAPI
     ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
     judged(response)
+    assess(response, refused=True)
     expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
     if not 400 <= response.status_code < 500:
         raise mismatch(
@@ -260,7 +393,8 @@ def check_refused(response: httpx.Response) -> None:
             expected=expectation,
             got=describe_response(response),
             where=f"$.status: expected 4xx, got {response.status_code}",
+            refused=True,
         )
-    body = response_json(response, expectation)
+    body = response_json(response, expectation, refused=True)
     if not isinstance(body, dict) or "detail" not in body:
-        raise fail(response, expected=expectation, where="$.detail: missing")
+        raise fail(response, expected=expectation, where="$.detail: missing", refused=True)

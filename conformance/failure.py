@@ -17,7 +17,7 @@ import shlex
 import stat
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,10 @@ class Sent:
             text += " " + self.body.decode("utf-8", "replace")
         return shorten(text, SHOWN_STEP)
 
-    def curl(self) -> str:
-        """A curl command line that sends the same request."""
+    def curl(self, *, local: bool = True) -> str:
+        """A curl command line that sends the same request. A body too long to show is read
+        from a file: one written now (``local``), or ``body.json``, named for the student to
+        save the request's body in (a graded report never names the grader's files)."""
         parts = ["curl", "-i"]
         if self.method != "GET":
             parts += ["-X", self.method]
@@ -87,8 +89,11 @@ class Sent:
             parts += ["-H", shlex.quote(f"content-type: {self.content_type}")]
             if len(self.body) <= INLINE_CURL:
                 parts += ["--data-binary", shlex.quote(self.body.decode("utf-8", "replace"))]
-            else:
+            elif local:
                 parts += ["--data-binary", shlex.quote("@" + str(save_body(self.body)))]
+            else:
+                parts += ["--data-binary", "@body.json"]
+                parts.append(f"  # body.json: the request's body ({len(self.body)} bytes)")
         return " ".join(parts)
 
 
@@ -145,9 +150,20 @@ class Failure:
     history: tuple[Exchange, ...] = ()
     slide: str | None = None
     notes: tuple[str, ...] = field(default=())
-    """What hypothesis noted for the failing example (the inputs, the steps)."""
+    """What hypothesis noted for the failing example (kept as data, never shown: the request
+    and the sequence already show the inputs)."""
+    rule: str | None = None
+    """The lecture rule the difference breaks (``"POST /fit: values"``, see
+    :mod:`conformance.rules`); None for a check of a declaration (the test's own rule)."""
+    kind: str = ""
+    """The kind of difference, the same for two servers with the same mistake."""
+    hint: str | None = None
+    """The likely cause, where the difference has a known signature."""
 
-    def render(self) -> str:
+    def render(self, *, local: bool = True) -> str:
+        """The failure as the student reads it; ``local``: a run on the student's own machine,
+        where long bodies and a sequence's replay script are written to files it names (a
+        graded student never sees the grader's files)."""
         lines = []
         if self.request is not None:
             lines.append(self.request.line())
@@ -158,12 +174,30 @@ class Failure:
         lines.append(f"expected {self.expected}")
         lines.append(f"got      {self.got}")
         lines.append(f"differs at {self.where}")
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
         if self.request is not None:
-            lines.append(f"reproduce: {self.request.curl()}")
-        if self.history and self.request is not None:
+            lines.append(f"reproduce: {self.request.curl(local=local)}")
+        if local and self.history and self.request is not None:
             lines.append(f"replay the whole sequence: sh {self.replay_path()}")
-        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
+
+    def shown_at(self, real: str, shown: str) -> Failure:
+        """The same failure with the server's origin ``real`` written as ``shown`` (a graded
+        student reads their own base URL, never the grader's temporary port)."""
+        if not real or real == shown:
+            return self
+
+        def move(sent: Sent) -> Sent:
+            if sent.url.startswith(real):
+                return replace(sent, url=shown + sent.url[len(real) :])
+            return sent
+
+        return replace(
+            self,
+            request=move(self.request) if self.request is not None else None,
+            history=tuple(replace(e, sent=move(e.sent)) for e in self.history),
+        )
 
     def _sequence(self) -> list[str]:
         """The requests of this test that led here, numbered, the failing one last."""
@@ -208,27 +242,21 @@ class Failure:
         return path
 
     def with_context(self, *, slide: str | None, notes: Sequence[str]) -> Failure:
-        return Failure(
-            self.expected,
-            self.got,
-            self.where,
-            self.request,
-            self.history,
-            slide or self.slide,
-            tuple(notes) or self.notes,
-        )
+        return replace(self, slide=slide or self.slide, notes=tuple(notes) or self.notes)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The fields, JSON-ready (bodies as text), for reports and the grader."""
+    def as_dict(self, *, local: bool = True) -> dict[str, Any]:
+        """The fields, JSON-ready (bodies as text), for reports and the grader; ``local``: as
+        :meth:`render` (a graded report names no file of the grader's)."""
         data = asdict(self)
+        del data["notes"]
         if self.request is not None:
             data["request"]["body"] = self.request.body.decode("utf-8", "replace")
-            data["curl"] = self.request.curl()
+            data["curl"] = self.request.curl(local=local)
         for exchange in data["history"]:
             exchange["sent"]["body"] = exchange["sent"]["body"].decode("utf-8", "replace")
-        data["text"] = self.render()
-        replay = self.save_replay()
-        data["replay"] = str(replay) if replay else None
+        data["text"] = self.render(local=local)
+        saved = self.save_replay() if local else None
+        data["replay"] = str(saved) if saved else None
         return data
 
     def to_json(self) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -126,12 +126,22 @@ class Mismatch:
     where: str
     why: str = "what the lecture's code answers"
     """Where the expectation comes from, shown after it."""
+    aspect: str | None = None
+    """Which aspect of the answer differs (see :mod:`conformance.rules`), when ``where`` does
+    not say it."""
+    refused: bool = False
+    """The lecture refuses this request (its answer is a 4xx)."""
 
     def error(self, response: httpx.Response | None) -> expect.LectureMismatch:
         """The student-facing failure for ``response`` (raise what this returns); the requests
         sent before it come from the transport's history."""
         return expect.mismatch(
-            response, expected=f"{self.expected}  ({self.why})", got=self.got, where=self.where
+            response,
+            expected=f"{self.expected}  ({self.why})",
+            got=self.got,
+            where=self.where,
+            aspect=self.aspect,
+            refused=self.refused,
         )
 
 
@@ -153,6 +163,23 @@ def differences(
 
     ``numbers`` says how numbers are compared; for ``prediction``, ``X`` is the X sent.
     """
+    refused = expected.status_code >= 400
+    judged = ("status", "values") if expected.status_code in REDIRECTS else ("status", "shape")
+    media = "media" if media_type(expected) == "image/png" else "values"
+    expect.assess(actual, *judged, media, refused=refused)
+    found = _difference(expected, actual, numbers=numbers, X=X)
+    if found is not None and refused:
+        return replace(found, refused=True)
+    return found
+
+
+def _difference(
+    expected: httpx.Response,
+    actual: httpx.Response,
+    *,
+    numbers: Numbers = "exact",
+    X: Sequence[Sequence[float]] | None = None,
+) -> Mismatch | None:
     expect.judged(actual)
     strict = expect.is_strict(actual)
     shown = expect.describe_response(expected)
@@ -282,14 +309,15 @@ def _decoded(response: httpx.Response) -> tuple[Mismatch | None, bytes]:
     if response.status_code != 200:
         return Mismatch(wanted, got, f"$.status: expected 200, got {response.status_code}"), b""
     if media_type(response) != "image/png":
-        where = f"$.headers.content-type: got {media_type(response)!r}"
+        where = f"$.headers.content-type: expected 'image/png', got {media_type(response)!r}"
         return Mismatch(wanted, got, where), b""
     if not response.content.startswith(PNG_SIGNATURE):
-        return Mismatch(wanted, got, f"$.body: starts with {response.content[:8]!r}"), b""
+        where = f"$.body: starts with {response.content[:8]!r}, not PNG's signature"
+        return Mismatch(wanted, got, where, aspect="media"), b""
     try:
         return None, pixels(response.content)
     except Exception as error:  # any decoding error is the student's to see
-        return Mismatch(wanted, got, f"$.body: {error}"), b""
+        return Mismatch(wanted, got, f"$.body: {error}", aspect="media"), b""
 
 
 def pixels(png: bytes) -> bytes:
@@ -315,6 +343,7 @@ class Images:
     """model -> (the PNG bytes, a digest of its decoded pixels), first image per model."""
 
     def check(self, model: Hashable, response: httpx.Response) -> Mismatch | None:
+        expect.assess(response, "status", "media", "values")
         problem, decoded = _decoded(response)
         if problem is not None:
             return problem
@@ -328,6 +357,7 @@ class Images:
                     "$.body: the plot changed although the model did not (does it depend "
                     "on earlier requests, not only on the current fit?)",
                     why="a plot shows the current fit and nothing else",
+                    aspect="values",
                 )
             return None
         for other, (content, other_digest) in self.seen.items():
@@ -337,6 +367,7 @@ class Images:
                     "the same image as the plot of an earlier, different fit",
                     f"$.body: unchanged since the fit of {_short_key(other)}",
                     why="a plot shows the current fit and nothing else",
+                    aspect="values",
                 )
         self.seen[model] = (response.content, digest)
         return None

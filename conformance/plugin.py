@@ -16,7 +16,7 @@ import pytest
 from conformance import registry
 from conformance.expect import LectureMismatch
 from conformance.failure import Failure, Sent
-from conformance.settings import EXERCISE, FAILURE, SETTINGS, Settings
+from conformance.settings import BLOCKED, EXERCISE, FAILURE, SETTINGS, Settings
 from conformance.targets import Targets, Unreachable
 
 MARKERS = {
@@ -70,6 +70,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="seconds for each whole request: connect, headers and body (default 5); after 3 "
         "time-outs in a row the server counts as gone and later tests fail at once.",
+    )
+    group.addoption(
+        "--shown-base-url",
+        metavar="URL",
+        default=None,
+        help="the base URL failure messages and curl lines show instead of the one tested "
+        "(`conformance grade` shows students their own, http://127.0.0.1:8000, never the "
+        "grader's temporary port).",
     )
     group.addoption(
         "--audit-checks",
@@ -204,6 +212,8 @@ def client(
     target = request.config.stash[TARGETS].get(exercise, base_url)
     target.transport.new_test()
     yield target.client
+    # The rules this test judged travel with its reports (to xdist's controller too).
+    request.node.user_properties.append(("rules", sorted(target.transport.assessed)))
     if request.config.stash[SETTINGS].audit:
         unjudged = target.transport.unjudged()
         if unjudged:
@@ -264,10 +274,40 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if call.excinfo is None or not report.failed or EXERCISE not in item.stash:
+    if call.excinfo is None or EXERCISE not in item.stash:
+        return report
+    if report.skipped:
+        blocked = blocked_by(call.excinfo.value)
+        if blocked is not None:
+            setattr(report, BLOCKED, blocked)  # a plain string: it travels with xdist too
+        return report
+    if not report.failed:
         return report
     failure = failure_of(item, call.excinfo.value)
     if failure is not None:
-        report.longrepr = failure.render()
-        setattr(report, FAILURE, failure.as_dict())  # JSON-ready: it travels with xdist too
+        settings = item.config.stash[SETTINGS]
+        if settings.shown_base_url and settings.base_url:
+            failure = failure.shown_at(settings.base_url.rstrip("/"), settings.shown_base_url)
+        local = not settings.graded
+        report.longrepr = failure.render(local=local)
+        setattr(report, FAILURE, failure.as_dict(local=local))  # JSON-ready, for xdist too
     return report
+
+
+def blocked_by(raised: BaseException) -> str | None:
+    """The rule whose set-up request failed, when a test was blocked (see prerequisite)."""
+    from conformance.prerequisite import Blocked
+
+    seen: set[int] = set()
+    todo = [raised]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, Blocked):
+            return current.blocked_by
+        if isinstance(current, BaseExceptionGroup):
+            todo += list(current.exceptions)
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -72,3 +73,37 @@ def well_conditioned(
     coef = rng.uniform(-5, 5, size=p)
     y = intercept + X @ coef + rng.normal(scale=noise, size=n)
     return Dataset(X.round(6).tolist(), y.round(6).tolist())
+
+
+def fit_of(answer: Any, columns: int) -> Fit | None:
+    """The model a server says it fitted, read from its ``/fit`` (or ``/coefs``) answer:
+    ``{"intercept": number, "coef": [number] * columns}``; None when the answer does not say.
+
+    Endpoints that depend on the fit (``/predict``, ``/coefs``, ``/plot``) are judged against
+    the server's own fit, so a wrong fit costs the fit's rule once, not theirs as well.
+    """
+    if not isinstance(answer, dict):
+        return None
+    intercept, coef = answer.get("intercept"), answer.get("coef")
+    if not isinstance(intercept, int | float) or not _number(intercept):
+        return None
+    if not isinstance(coef, list) or len(coef) != columns or not all(_number(c) for c in coef):
+        return None
+    return Fit(float(intercept), tuple(float(c) for c in coef))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+EXACT_FIT = Dataset([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 7.0])
+"""y = 1 + 2x exactly: a regularised fit shrinks the 2, a fit without intercept misses the 1."""
+
+WIDE = well_conditioned(seed=11, n=40, p=5, intercept=-25.0)
+"""Five columns and a large intercept, as in the lecture's demo."""
+
+LARGE_VALUES = Dataset(
+    [[1e4 * row[0]] for row in well_conditioned(12, 12, 1).X],
+    [3e6 + value for value in range(12)],
+)
+"""Values far from 1: float32 arithmetic, or rounding, loses their last digits."""

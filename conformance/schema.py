@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conformance import expect, openapi, profiles
+from conformance import expect, openapi, profiles, rules
 from conformance.failure import shorten
 from conformance.schema_domain import in_domain
 
@@ -162,10 +162,14 @@ def mismatch(response: httpx.Response, failures: list[Failure]) -> expect.Lectur
     """The first failure, in the student-facing format."""
     failure = min(failures, key=lambda f: f.code)  # ST1xx (what came back) before the rest
     message = " ".join(failure.message.split())
+    # A server error breaks the operation's own rule; any other difference is one between the
+    # answer and what the server declares: a rule of its OpenAPI document.
+    crashed = response.status_code >= 500
     return expect.fail(
         response,
         expected=f"what the server's own /openapi.json declares for {failure.operation}",
         where=f"{failure.title} [{failure.code}]: {shorten(message, 400)}",
+        aspect="status" if crashed else rules.DECLARATION,
     )
 
 

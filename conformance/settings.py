@@ -26,6 +26,10 @@ class Settings:
     timeout: float
     audit: bool = False
     """``--audit-checks``: a response no check looked at is an error (for the suite's authors)."""
+    shown_base_url: str | None = None
+    """``--shown-base-url``: the base URL failures show in place of ``base_url``."""
+    graded: bool = False
+    """A grading run (a report for Gradescope or Classroom): failures name no local file."""
 
     @classmethod
     def of(cls, config: pytest.Config) -> Settings:
@@ -41,6 +45,10 @@ class Settings:
             robust=bool(config.getoption("robust")),
             timeout=float(config.getoption("request_timeout")),
             audit=bool(config.getoption("audit_checks")),
+            shown_base_url=(config.getoption("shown_base_url") or "").rstrip("/") or None,
+            graded=bool(
+                config.getoption("grade_report", None) or config.getoption("classroom_report", None)
+            ),
         )
 
     @property
@@ -66,3 +74,7 @@ EXERCISE = pytest.StashKey[str]()
 FAILURE = "conformance_failure"
 """The attribute of a failed test's report that holds its failure as data
 (``Failure.as_dict``): what the grader and the reports read, never the rendered text."""
+
+BLOCKED = "conformance_blocked"
+"""The attribute of a skipped test's report naming the rule that blocked it (a set-up request
+that failed, see ``conformance.prerequisite``)."""

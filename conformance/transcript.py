@@ -9,8 +9,11 @@ from typing import Any
 import httpx
 
 from conformance import expect
-from conformance.cases import Call, Case, Png, Redirect
+from conformance.cases import Call, Case, FromFit, Png, Redirect
+from conformance.fitted import ServerModel
 from conformance.matchers import AnyJson
+from conformance.prerequisite import answered, listed
+from conformance.regression import Dataset
 
 ANY_JSON = AnyJson()
 
@@ -25,21 +28,35 @@ def send(
 
 
 def replay(client: httpx.Client, case: Case, documented: Sequence[Case] = ()) -> None:
-    """Run the case's set-up requests, then its request, and check every response.
+    """Run the case's set-up requests, then its request, and check its answer.
 
-    A set-up request that is itself one of the ``documented`` cases is held to that case's
-    answer (the lecture's Widget, the seeded fit); any other must answer 200 with JSON.
+    Set-up requests are held only to what the case needs (an answer, with JSON): their own
+    answers are judged by their own cases (see :mod:`conformance.prerequisite`). The items a
+    set-up ``POST /items`` answers number the case's path; a set-up ``POST /fit`` answer is
+    the fit a :class:`FromFit` body follows.
     """
     state: dict[str, int] = {}
+    model = ServerModel()
     for call in case.setup:
-        shown = next((c for c in documented if c.request == call and not c.setup), None)
         response = send(client, call)
-        body = check_answer(response, shown) if shown else expect.check(response, 200, ANY_JSON)
-        if isinstance(body, list):
+        if call.path.rstrip("/") == "/items" and call.method == "POST":
+            body = listed(response)
             state = {"last": len(body) - 1, "past_end": max(99, len(body))}
+        elif call.path == "/fit":
+            model.fitted(Dataset(call.json["X"], call.json["y"]), answered(response))
+        elif call.path == "/reset":
+            answered(response, json=False)
+            model.reset()
+        else:
+            answered(response)
     path = case.request.path.format(**state) if state else case.request.path
     follow = not isinstance(case.body, Redirect)
-    check_answer(send(client, case.request, path, follow_redirects=follow), case)
+    response = send(client, case.request, path, follow_redirects=follow)
+    if isinstance(case.body, FromFit):
+        own = model.coefs() if case.body.X is None else model.predictions(case.body.X)
+        expect.check(response, case.status, own if model.data is not None else case.body.lecture)
+        return
+    check_answer(response, case)
 
 
 def check_answer(response: httpx.Response, case: Case) -> Any:
@@ -59,6 +76,7 @@ def check_redirect(response: httpx.Response, redirect: Redirect) -> None:
     else any redirect status. The Location is resolved against the request's URL, as a
     browser does: a relative ``/docs`` and an absolute URL of this server both count."""
     statuses = [redirect.status] if expect.is_strict(response) else [301, 302, 303, 307, 308]
+    expect.assess(response, "status", "values")
     expect.check(response, statuses)
     location = response.headers.get("location")
     if location is None:
@@ -91,19 +109,21 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def check_png(response: httpx.Response) -> tuple[int, int]:
     """A 200 image/png response whose bytes decode as a PNG image; return its size."""
+    expect.assess(response, "status", "media")
     expect.check(response, 200)
     ctype = response.headers.get("content-type", "")
     if ctype.split(";")[0].strip().lower() != "image/png":
         raise expect.fail(
             response,
             expected="content-type image/png",
-            where=f"$.headers.content-type: got {ctype or '(none)'!r}",
+            where=f"$.headers.content-type: expected 'image/png', got {ctype or '(none)'!r}",
         )
     if not response.content.startswith(PNG_SIGNATURE):
         raise expect.fail(
             response,
             expected="PNG bytes (starting with \\x89PNG)",
-            where=f"$.body: starts with {response.content[:8]!r}",
+            where=f"$.body: starts with {response.content[:8]!r}, not PNG's signature",
+            aspect="media",
         )
     from PIL import Image
 
@@ -113,8 +133,9 @@ def check_png(response: httpx.Response) -> tuple[int, int]:
             size = image.size
     except Exception as error:  # any decoding error is the student's to see
         raise expect.fail(
-            response, expected="a PNG image that decodes", where=f"$.body: {error}"
+            response, expected="a PNG image that decodes", where=f"$.body: {error}", aspect="media"
         ) from None
     if size[0] < 1 or size[1] < 1:
-        raise expect.fail(response, expected="a non-empty image", where=f"$.body: size {size}")
+        where = f"$.body: size {size}"
+        raise expect.fail(response, expected="a non-empty image", where=where, aspect="media")
     return size

@@ -22,7 +22,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
@@ -60,6 +60,9 @@ class Context:
     """The request this response answers (for the audit of unchecked responses)."""
     judged: bool = False
     """Set by every check that looks at the response (``expect.judged``)."""
+    assessed: set[str] = field(default_factory=set)
+    """The rules (``conformance.rules``) the checks of the running test have judged, whether
+    they held or not: shared by every response of the test."""
 
 
 CONTEXT = "conformance.context"
@@ -230,12 +233,14 @@ class GuardedTransport(httpx.BaseTransport):
         self.gone: str | None = None
         self.history: list[Exchange] = []
         self.received: list[Context] = []
+        self.assessed: set[str] = set()
         self._example: object = None
 
     def new_test(self) -> None:
-        """Forget the history: a new test starts."""
+        """Forget the history and the rules judged: a new test starts."""
         self.history = []
         self.received = []
+        self.assessed = set()
         self._example = None
 
     def unjudged(self) -> list[Sent]:
@@ -301,7 +306,7 @@ class GuardedTransport(httpx.BaseTransport):
         ]
         extensions = dict(response.extensions)
         sent = Sent.of(request)
-        context = Context(tuple(history), self.strict, sent)
+        context = Context(tuple(history), self.strict, sent, assessed=self.assessed)
         extensions[CONTEXT] = context
         self.received.append(context)
         history.append(Exchange(sent, response.status_code))

@@ -51,6 +51,19 @@ class Redirect:
 
 
 @dataclass(frozen=True)
+class FromFit:
+    """The body follows from the server's own fit (its answer to the set-up ``POST /fit``):
+    the same coefficients (``X`` None, for ``/coefs``), or its predictions for ``X``. The
+    ``lecture`` body stands when that answer names no coefficients (see conformance.fitted)."""
+
+    lecture: Any
+    X: list[list[float]] | None = None
+
+    def __repr__(self) -> str:
+        return "(from the server's own fit)" if self.X is None else "(its fit's predictions)"
+
+
+@dataclass(frozen=True)
 class Case:
     """A request the lecture shows, and the status and body it printed for it."""
 

@@ -129,12 +129,45 @@ CASES = [
 
 ITEMS = ("/items", "/items/")
 
+# Each operation's rules (conformance.rules): the aspects of its answers it is judged on, and
+# what the lecture says of those where the generic sentence says too little.
 OPERATIONS = [
-    Operation("GET", ("/",)),
-    Operation("GET", ("/add",)),
-    Operation("GET", ("/user/{user_id}",)),
-    Operation("POST", ITEMS),
-    Operation("GET", ("/items/{item_id}",)),
+    Operation("GET", ("/",), aspects=("status", "shape", "values")),
+    Operation(
+        "GET",
+        ("/add",),
+        sentences=(
+            ("values", 'answers {"result": x + y}, y defaulting to 0'),
+            ("refusal", "refuses a missing or non-integer x or y with FastAPI's 422"),
+        ),
+    ),
+    Operation(
+        "GET",
+        ("/user/{user_id}",),
+        sentences=(
+            ("values", "echoes user_id and, only when it is given, name, verbatim"),
+            ("refusal", "refuses a non-integer user_id with FastAPI's 422"),
+        ),
+    ),
+    Operation(
+        "POST",
+        ITEMS,
+        sentences=(
+            ("values", "appends exactly the item sent and answers the whole list"),
+            ("refusal", "refuses an item without name or price, or of the wrong types, with 422"),
+        ),
+    ),
+    Operation(
+        "GET",
+        ("/items/{item_id}",),
+        sentences=(
+            ("values", "answers the item stored at that index"),
+            (
+                "refusal",
+                'answers 404 {"detail": "Item not found"} past the end, 422 for a non-integer id',
+            ),
+        ),
+    ),
 ]
 
 INTEGER = frozenset({"integer"})

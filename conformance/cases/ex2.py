@@ -7,7 +7,7 @@ seeded data, never copied from the slides.
 
 from __future__ import annotations
 
-from conformance.cases import Case, Png, Redirect, get, post
+from conformance.cases import Case, FromFit, Png, Redirect, get, post
 from conformance.domain import ex2 as domain
 from conformance.matchers import close_all
 from conformance.openapi import Body
@@ -39,7 +39,7 @@ CASES = [
         "Predicting from the model",
         post("/predict", {"X": DEMO.X}),
         200,
-        Y_HAT,
+        FromFit(Y_HAT, X=DEMO.X),
         setup=(RESET, FIT_DEMO),
     ),
     Case(
@@ -47,7 +47,7 @@ CASES = [
         "Predicting from the model",
         get("/coefs"),
         200,
-        COEFS,
+        FromFit(COEFS),
         setup=(RESET, FIT_DEMO),
     ),
     # "Residuals plot"
@@ -57,12 +57,41 @@ CASES = [
 # --- what ex2/app.py declares, as /openapi.json shows it -----------------------------------
 # The root redirect is include_in_schema=False in the lecture: it is not required here.
 
+# Each operation's rules (conformance.rules): the aspects of its answers it is judged on, and
+# what the lecture says of those where the generic sentence says too little.
 OPERATIONS = [
-    Operation("POST", ("/fit",)),
-    Operation("POST", ("/predict",)),
-    Operation("GET", ("/coefs",)),
-    Operation("GET", ("/plot",)),
-    Operation("GET", ("/reset",)),
+    Operation(
+        "POST",
+        ("/fit",),
+        sentences=(("values", "answers the intercept and coefficients of least squares"),),
+    ),
+    Operation(
+        "POST",
+        ("/predict",),
+        sentences=(("values", "answers y_hat = X @ coef + intercept of the current fit"),),
+    ),
+    Operation(
+        "GET",
+        ("/coefs",),
+        aspects=("status", "shape", "values"),
+        sentences=(("values", "answers the last fit's coefficients, or nulls before any fit"),),
+    ),
+    Operation(
+        "GET",
+        ("/plot",),
+        aspects=("status", "refusal", "media", "values"),
+        sentences=(
+            ("values", "draws the residuals against the fitted values of the current fit"),
+            ("refusal", 'answers 400 {"detail": "Model has not been fitted yet"} before a fit'),
+            ("media", "answers a PNG image (image/png)"),
+        ),
+    ),
+    Operation(
+        "GET",
+        ("/reset",),
+        aspects=("status", "shape", "values"),
+        sentences=(("values", "answers {} and forgets the model (nulls, 400 from /plot)"),),
+    ),
 ]
 
 ARRAY = frozenset({"array"})

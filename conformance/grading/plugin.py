@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.grading import reports, rubric, scoring, table
-from conformance.settings import EXERCISE, FAILURE
+from conformance.settings import BLOCKED, EXERCISE, FAILURE
 
 GRADER = pytest.StashKey["Grader"]()
 
@@ -133,7 +133,14 @@ class Grader:
                 str(props.get("tier", "documented")),
             )
             self.outcomes[report.nodeid] = outcome
-        if report.failed and outcome.outcome != "failed":
+        judged = props.get("rules")
+        if isinstance(judged, list | tuple):
+            outcome.rules = sorted(set(outcome.rules) | {str(rule) for rule in judged})
+        blocked = getattr(report, BLOCKED, None)
+        if report.skipped and isinstance(blocked, str) and outcome.outcome != "failed":
+            outcome.outcome, outcome.blocked_by = "blocked", blocked
+            outcome.summary = f"blocked by {blocked}"
+        elif report.failed and outcome.outcome != "failed":
             outcome.outcome = "failed"
             fields = failure_fields(report)
             if fields is not None:
@@ -144,7 +151,7 @@ class Grader:
                 lines = [line.strip() for line in outcome.text.splitlines() if line.strip()]
                 summary = lines[0] if lines else report.when
                 outcome.summary = summary.removeprefix("AssertionError: ")
-        elif report.skipped and outcome.outcome != "failed":
+        elif report.skipped and outcome.outcome not in ("failed", "blocked"):
             outcome.outcome = "skipped"
 
     def sheet(self) -> scoring.Sheet:

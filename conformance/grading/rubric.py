@@ -20,7 +20,7 @@ from conformance import registry
 
 TIERS = ("documented", "robust")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-GROUP_KEYS = {"id", "title", "points", "tests", "visibility"}
+GROUP_KEYS = {"id", "title", "points", "tests", "visibility", "operations"}
 
 
 class RubricError(ValueError):
@@ -51,6 +51,9 @@ class Group:
     points: float
     tests: tuple[str, ...]
     visibility: str = "visible"
+    operations: tuple[str, ...] = ()
+    """The operations (``"POST /fit"``) whose rules this group holds: a broken rule of one of
+    them costs this group's points, whichever test found it (see ``scoring``)."""
     _compiled: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
 
     def matches(self, key: str) -> bool:
@@ -149,6 +152,11 @@ def _group(exercise: str, tier: str, entry: Any, where: str) -> Group:
     visibility = entry.get("visibility", "visible")
     if visibility not in VISIBILITIES:
         raise RubricError(f"{where}: visibility must be one of {list(VISIBILITIES)}")
+    operations = entry.get("operations", [])
+    if not isinstance(operations, list) or not all(
+        isinstance(o, str) and re.fullmatch(r"[A-Z]+ /\S*", o) for o in operations
+    ):
+        raise RubricError(f'{where}: operations must be a list like ["POST /fit"]')
     return Group(
         exercise=exercise,
         tier=tier,
@@ -157,6 +165,7 @@ def _group(exercise: str, tier: str, entry: Any, where: str) -> Group:
         points=float(points),
         tests=tuple(tests),
         visibility=visibility,
+        operations=tuple(operations),
         _compiled=tuple(compile_glob(t) for t in tests),
     )
 
@@ -174,5 +183,6 @@ def to_toml(loaded: Rubric) -> str:
             f"points = {group.points!r}",
             f"tests = {json.dumps(list(group.tests))}",
             f"visibility = {json.dumps(group.visibility)}",
+            f"operations = {json.dumps(list(group.operations))}",
         ]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,18 @@
-"""Scores from test outcomes: each rubric group earns its points times the share that passed.
+"""Scores from test outcomes: each rubric group earns its points for the share of its rules
+that held.
 
-The input is one ``Outcome`` per test that ran; the output a ``Sheet`` with a ``GroupScore``
-per rubric group (and one for tests that match no group), per exercise and tier.
+A rule (:mod:`conformance.rules`) is an aspect of one operation's answers (``POST /fit:
+values``), or a declaration check (a test of what ``/openapi.json`` declares). Every test
+reports the rules it judged; a failed test reports the one rule it found broken. A rule
+belongs to the group of its operation (the rubric's ``operations``), else to the group of the
+test that judged it. So:
+
+* a mistake costs points once, in its own group, whichever tests (documented, property,
+  sequence, schemathesis) found it, and however many generated examples failed;
+* a test blocked by a failed set-up request (``conformance.prerequisite``) costs nothing: the
+  set-up's rule is judged in its own tests;
+* a group none of whose rules was judged earns nothing, and says why (blocked, not tested),
+  without claiming that anything failed.
 """
 
 from __future__ import annotations
@@ -11,13 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.grading.rubric import Group, Rubric
+from conformance.rules import DECLARATION, Rule
 
 UNMATCHED_TITLE = "(tests in no rubric group)"
 
 
 @dataclass
 class Outcome:
-    """What happened to one test: passed, failed or skipped, and its student-facing text."""
+    """What happened to one test: passed, failed, skipped or blocked; the rules it judged; and
+    its student-facing text."""
 
     nodeid: str
     key: str
@@ -29,6 +42,10 @@ class Outcome:
     failure: dict[str, Any] | None = None
     """A failed test's failure as data (``conformance.failure.Failure.as_dict``), when the
     suite's own check failed; ``text`` is its rendering and ``summary`` its ``where``."""
+    rules: list[str] = field(default_factory=list)
+    """The rules the test judged (ids, see :mod:`conformance.rules`)."""
+    blocked_by: str | None = None
+    """For a blocked test: the operation whose set-up request failed."""
 
     @property
     def name(self) -> str:
@@ -38,10 +55,27 @@ class Outcome:
             return name[name.index("[") + 1 : -1]
         return name
 
+    @property
+    def function(self) -> str:
+        """The test function's name, without its parameters: a declaration rule's id."""
+        return (self.key.partition("::")[2] or self.key).split("[", 1)[0]
+
+    @property
+    def broken(self) -> str | None:
+        """The rule a failed test found broken (its own name for a declaration check)."""
+        if self.outcome != "failed":
+            return None
+        rule = self.failure.get("rule") if self.failure else None
+        return str(rule) if rule else self.function
+
+    @property
+    def ran(self) -> bool:
+        return self.outcome in ("passed", "failed")
+
 
 @dataclass
 class GroupScore:
-    """One rubric group's tests and the points they earned."""
+    """One rubric group: its rules, which of them were judged and which broken, its points."""
 
     exercise: str
     tier: str
@@ -49,10 +83,21 @@ class GroupScore:
     points: float
     group: Group | None = None
     outcomes: list[Outcome] = field(default_factory=list)
+    """The tests whose patterns put them in this group."""
+    judged: set[str] = field(default_factory=set)
+    """The rules of this group that some test judged."""
+    broken: dict[str, list[Outcome]] = field(default_factory=dict)
+    """Each broken rule of this group, and the failed tests that found it (first first)."""
 
     @property
     def id(self) -> str:
         return self.group.id if self.group else "unmatched"
+
+    @property
+    def group_operations(self) -> tuple[str, ...]:
+        """The operations whose rules this group holds (none: a group of declaration checks,
+        where each test is a rule)."""
+        return self.group.operations if self.group else ()
 
     @property
     def passed(self) -> list[Outcome]:
@@ -60,32 +105,49 @@ class GroupScore:
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.outcome == "failed"]
+        """Every failed test charged to this group, broken rule by broken rule."""
+        return [o for outcomes in self.broken.values() for o in outcomes]
+
+    @property
+    def blocked(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.outcome == "blocked"]
 
     @property
     def ran(self) -> int:
         return len(self.passed) + len(self.failed)
 
     @property
+    def checked(self) -> bool:
+        """Whether any of its rules was judged (if not, it earns nothing: blocked, not run)."""
+        return bool(self.judged)
+
+    @property
+    def held(self) -> int:
+        return len(self.judged) - len(self.broken)
+
+    @property
     def earned(self) -> float:
-        if not self.ran:
+        if not self.judged:
             return 0.0
-        return round(self.points * len(self.passed) / self.ran, 2)
+        return round(self.points * self.held / len(self.judged), 2)
 
     @property
     def visibility(self) -> str:
         return self.group.visibility if self.group else "visible"
 
     def first_failure(self) -> str:
-        """One line: the first failing test and where it differs, or why nothing counted."""
-        if self.failed:
-            first = self.failed[0]
-            return f"{first.name}: {first.summary}" if first.summary else first.name
+        """One line: the first broken rule and where it differs, or why nothing counted."""
+        for rule, outcomes in self.broken.items():
+            first = outcomes[0]
+            return f"{Rule.parse(rule).text}: {first.summary}" if first.summary else rule
+        if self.judged:
+            return ""
+        if self.blocked:
+            causes = sorted({o.blocked_by or "a set-up request" for o in self.blocked})
+            return "not checked: blocked by " + ", ".join(causes)
         if not self.outcomes:
-            return "no test matches this group's patterns"
-        if not self.ran:
-            return "every test in this group was skipped"
-        return ""
+            return "not tested: no test of this group ran"
+        return "not tested: every test of this group was skipped or deselected"
 
 
 @dataclass
@@ -108,6 +170,11 @@ class Section:
     @property
     def unmatched(self) -> list[Outcome]:
         return [o for g in self.groups if g.group is None for o in g.outcomes]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every group was checked (a run stopped early with -x leaves some out)."""
+        return all(g.checked or g.blocked for g in self.groups if g.group is not None)
 
 
 @dataclass
@@ -133,7 +200,7 @@ class Sheet:
 
 
 def score(rubric: Rubric, outcomes: list[Outcome], exercises: Sequence[str] = ()) -> Sheet:
-    """Put each outcome in its group and score every exercise and tier that ran a test.
+    """Charge each test's rules to their groups and score every exercise and tier that ran.
 
     The counted tiers of ``exercises`` appear even when none of their tests ran (a server
     that could not be tested still scores 0 out of the full points).
@@ -144,21 +211,56 @@ def score(rubric: Rubric, outcomes: list[Outcome], exercises: Sequence[str] = ()
             seen.append((outcome.exercise, outcome.tier))
     order = [(g.exercise, g.tier) for g in rubric.groups]
     seen.sort(key=lambda section: order.index(section) if section in order else len(order))
-    sections = []
-    for exercise, tier in seen:
-        groups = {
-            g.id: GroupScore(exercise, tier, g.title, g.points, g)
-            for g in rubric.groups_of(exercise, tier)
-        }
-        unmatched = GroupScore(exercise, tier, UNMATCHED_TITLE, 0.0)
-        for outcome in outcomes:
-            if (outcome.exercise, outcome.tier) != (exercise, tier):
-                continue
-            group = rubric.group_for(exercise, tier, outcome.key)
-            (groups[group.id] if group else unmatched).outcomes.append(outcome)
-        rows = list(groups.values()) + ([unmatched] if unmatched.outcomes else [])
-        sections.append(Section(exercise, tier, tier in rubric.counted_tiers, rows))
+    sections = [
+        _section(rubric, exercise, tier, [o for o in outcomes if (o.exercise, o.tier) == key])
+        for key in seen
+        for exercise, tier in (key,)
+    ]
     return Sheet(sections, rubric)
+
+
+def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) -> Section:
+    rows = {
+        g.id: GroupScore(exercise, tier, g.title, g.points, g)
+        for g in rubric.groups_of(exercise, tier)
+    }
+    unmatched = GroupScore(exercise, tier, UNMATCHED_TITLE, 0.0)
+    by_operation = {op: rows[g.id] for g in rubric.groups_of(exercise, tier) for op in g.operations}
+
+    def home_of(outcome: Outcome) -> GroupScore | None:
+        group = rubric.group_for(exercise, tier, outcome.key)
+        return rows[group.id] if group else None
+
+    def row_of(rule: str, home: GroupScore | None) -> GroupScore:
+        parsed = Rule.parse(rule)
+        if parsed.aspect != DECLARATION and parsed.operation in by_operation:
+            return by_operation[parsed.operation]
+        return home or unmatched
+
+    for outcome in outcomes:
+        home = home_of(outcome)
+        if home is not None:
+            home.outcomes.append(outcome)
+        if not outcome.ran:
+            continue
+        judged = list(outcome.rules)
+        if home is not None and not home.group_operations:
+            judged.append(outcome.function)  # a declaration group: each test is a rule
+        broken = outcome.broken
+        if broken is not None:
+            judged.append(broken)
+        for rule in judged:
+            row = row_of(rule, home)
+            if row is unmatched and home is None and rule != broken:
+                continue  # an operation no group lists, judged by a test in no group
+            row.judged.add(rule)
+        if broken is not None:
+            row = row_of(broken, home)
+            row.broken.setdefault(broken, []).append(outcome)
+            if home is None and row is unmatched:
+                unmatched.outcomes.append(outcome)
+    groups = list(rows.values()) + ([unmatched] if unmatched.outcomes else [])
+    return Section(exercise, tier, tier in rubric.counted_tiers, groups)
 
 
 def fmt(points: float) -> str:

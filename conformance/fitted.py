@@ -1,0 +1,149 @@
+"""The model a server says it fitted: what its dependent endpoints are judged against.
+
+The lecture's ``/coefs`` answers ``get_coef()``, the same body ``/fit`` answered; ``/predict``
+and ``/plot`` use the model ``/fit`` fitted. So a server whose fit is wrong (a regularised
+model, no intercept) is judged wrong once, by ``/fit``'s rule, and its ``/coefs``,
+``/predict`` and ``/plot`` are judged against its own fit: right when they use it. Where a
+``/fit`` answer does not say what was fitted (no coefficients in it), the lecture's least
+squares stands in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from conformance import expect
+from conformance.matchers import Close, close_all
+from conformance.regression import Dataset, Fit, fit_of, least_squares
+from conformance.strategies import prediction_tolerance
+
+NOT_FITTED = {"intercept": None, "coef": None}
+"""What ``/coefs`` answers before any fit and after ``/reset``."""
+
+PLOT_BEFORE_FIT = {"detail": "Model has not been fitted yet"}
+"""What ``/plot`` answers (with 400) before any fit and after ``/reset``."""
+
+
+def coefs_of(fit: Fit) -> dict[str, Any]:
+    """The /fit and /coefs body for ``fit``: 1e-6 relative, 1e-9 absolute (as the cases)."""
+    return {"intercept": Close(fit.intercept), "coef": close_all(fit.coef)}
+
+
+def predictions_of(fit: Fit, X: list[list[float]]) -> dict[str, Any]:
+    """The /predict body for ``fit`` and ``X``, each value within its row's slack."""
+    y_hat = fit.predict(X)
+    return {
+        "y_hat": [Close(v, abs=prediction_tolerance(row)) for v, row in zip(y_hat, X, strict=True)]
+    }
+
+
+def as_expected(answer: Any) -> Any:
+    """A server's own JSON answer as an expected body: its numbers within the fit tolerance."""
+    if isinstance(answer, bool) or answer is None or isinstance(answer, str):
+        return answer
+    if isinstance(answer, int | float):
+        return Close(float(answer))
+    if isinstance(answer, list):
+        return [as_expected(v) for v in answer]
+    if isinstance(answer, dict):
+        return {k: as_expected(v) for k, v in answer.items()}
+    return answer
+
+
+@dataclass
+class ServerModel:
+    """What the server under test holds, followed from its own answers."""
+
+    data: Dataset | None = None
+    """The data of the last fit it answered 200 to (None: never fitted, or reset)."""
+    answer: Any = None
+    """Its answer to that fit."""
+    before_reset: Any = None
+    """Its answer to the last fit before the last /reset (a /coefs that still answers it
+    after the reset shows that /reset kept the model)."""
+
+    @property
+    def fit(self) -> Fit | None:
+        """The model it fitted: its own coefficients, else the lecture's least squares."""
+        if self.data is None:
+            return None
+        columns = len(self.data.X[0]) if self.data.X else 0
+        own = fit_of(self.answer, columns)
+        return own if own is not None else least_squares(self.data.X, self.data.y)
+
+    def fitted(self, data: Dataset, answer: Any) -> None:
+        self.data, self.answer = data, answer
+
+    def reset(self) -> None:
+        if self.data is not None:
+            self.before_reset = self.answer
+        self.data, self.answer = None, None
+
+    def coefs(self) -> Any:
+        """What /coefs must answer: nulls before a fit, else what /fit answered (when that
+        has the lecture's keys), else the lecture's coefficients of the data."""
+        if self.data is None:
+            return NOT_FITTED
+        if isinstance(self.answer, dict) and {"intercept", "coef"} <= set(self.answer):
+            return as_expected(self.answer)
+        fit = self.fit
+        assert fit is not None
+        return coefs_of(fit)
+
+    def predictions(self, X: list[list[float]]) -> dict[str, Any]:
+        fit = self.fit
+        if fit is None:
+            raise RuntimeError("no fit to predict from")
+        return predictions_of(fit, X)
+
+    def stale(self, answer: Any) -> bool:
+        """Whether ``answer`` (to /coefs, after a /reset) is the fit the reset should have
+        forgotten."""
+        return self.data is None and self.before_reset is not None and answer == self.before_reset
+
+
+def fit(client: httpx.Client, data: Dataset, model: ServerModel | None = None) -> Fit:
+    """Fit ``data`` as a set-up request (see :mod:`conformance.prerequisite`): the model the
+    server fitted, judged against by what depends on it."""
+    from conformance.prerequisite import answered
+
+    answer = answered(client.post("/fit", json=data.body()))
+    model = model or ServerModel()
+    model.fitted(data, answer)
+    found = model.fit
+    assert found is not None
+    return found
+
+
+def reset(client: httpx.Client, model: ServerModel | None = None) -> None:
+    """``/reset`` as a set-up request: the test needs no model."""
+    from conformance.prerequisite import answered
+
+    answered(client.get("/reset"), json=False)
+    if model is not None:
+        model.reset()
+
+
+def check_forgotten(client: httpx.Client, model: ServerModel, *, plot: bool = True) -> None:
+    """After a /reset: /coefs answers nulls and (``plot``) /plot 400. A /coefs that still
+    answers the forgotten fit, or a /plot that still draws it, breaks /reset's rule; any
+    other wrong answer is that endpoint's own."""
+    response = client.get("/coefs")
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if model.stale(body):
+        with expect.judging("GET /reset", "values"):
+            expect.check(response, 200, NOT_FITTED)
+    expect.check(response, 200, NOT_FITTED)
+    if not plot:
+        return
+    picture = client.get("/plot")
+    if picture.status_code == 200 and model.before_reset is not None:
+        with expect.judging("GET /reset", "values"):
+            expect.check(picture, 400, PLOT_BEFORE_FIT)
+    expect.check(picture, 400, PLOT_BEFORE_FIT)

@@ -1,0 +1,144 @@
+"""What a difference is a sign of: its kind (the same for two servers with the same mistake)
+and, where the difference has a known signature, a hint that names the likely cause.
+
+The kind groups failures: the student's summary shows a kind once, with a count; the class
+page counts students by rule and kind. It keeps what tells mistakes apart (statuses, types,
+key names, content types) and drops what varies between inputs (values, indices, lengths).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"BM", "a BMP image"),
+    (b"%PDF", "a PDF document"),
+    (b"<svg", "an SVG image"),
+    (b"<?xml", "an XML document (SVG?)"),
+    (b"RIFF", "a WebP image"),
+    (b"{", "JSON"),
+    (b"<", "HTML"),
+)
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
+_INDEX = re.compile(r"\[\d+\]")
+_QUOTED_VALUE = re.compile(r"(expected|got) (string|integer|number|boolean) (\"[^\"]*\"|\S+)")
+
+
+def kind(aspect: str, where: str) -> str:
+    """A short label of the kind of difference, stable across inputs: ``$.result: expected
+    integer, got number``, ``$.status: expected 200, got 201``."""
+    place, _, what = where.partition(": ")
+    place = _INDEX.sub("[]", place)
+    if place.startswith("$.status") or place.startswith("$.headers.content-type"):
+        return f"{place}: {what}" if what else place
+    what = _QUOTED_VALUE.sub(lambda m: f"{m.group(1)} {m.group(2)}", what)
+    what = re.sub(r"\(got keys \[[^\]]*\]\)", "", what)
+    what = re.sub(r"within \S+ relative or \S+ absolute", "within tolerance", what)
+    if aspect == "values":
+        what = _NUMBER.sub("N", what)
+    what = re.sub(r"expected \d+ items, got \d+", "a different number of items", what)
+    return f"{place}: {' '.join(what.split())}".strip(": ")
+
+
+def hint(aspect: str, where: str, got: str, expected: str, *, body: bytes = b"") -> str | None:
+    """The likely cause of a difference with a known signature, in one sentence, or None."""
+    for check in (_image_bytes, _status_hint, _float_for_int, _near_key, _shrunk):
+        found = check(aspect, where, got, expected, body)
+        if found:
+            return found
+    return None
+
+
+def _image_bytes(aspect: str, where: str, got: str, expected: str, body: bytes) -> str | None:
+    if "image/png" not in expected and "PNG" not in expected:
+        return None
+    head = body[:16].lstrip()
+    if not head:
+        match = re.search(r"starts with b'([^']*)'", where)
+        head = match.group(1).encode("latin-1", "replace") if match else b""
+        head = head.replace(b"\\xff", b"\xff").replace(b"\\xd8", b"\xd8")
+    for signature, name in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return (
+                f"these bytes are {name}, not a PNG: save the figure with "
+                f'fig.savefig(buf, format="png") and answer media_type="image/png"'
+            )
+    if "content-type" in where and "image/jpeg" in where:
+        return 'a JPEG is not what the lecture sends: savefig(buf, format="png"), image/png'
+    if "content-type" in where and "octet-stream" in where:
+        return 'give the response its media type: StreamingResponse(buf, media_type="image/png")'
+    return None
+
+
+def _status_hint(aspect: str, where: str, got: str, expected: str, body: bytes) -> str | None:
+    match = re.match(r"\$\.status: expected ([\d or]+), got (\d+)", where)
+    if not match:
+        return None
+    wanted, status = match.group(1).split(" or "), match.group(2)
+    if status == "201" and "200" in wanted:
+        return "FastAPI answers 200 unless told otherwise: the lecture sets no status_code=201"
+    if status == "405":
+        return "the path exists but not for this method: check the decorator (@app.get/@app.post)"
+    if status == "404" and "Not Found" in got and "404" not in wanted:
+        return "no route answers this path: check the path written in the decorator"
+    if status == "422" and wanted[0].startswith("2"):
+        return (
+            "your server refused a request the lecture accepts: a parameter or field is "
+            "required that the lecture makes optional, or declared with another type or name"
+        )
+    if status == "400" and "422" in wanted:
+        return "FastAPI's own validation answers 422: is an exception handler changing it?"
+    if status == "500":
+        return "your server crashed on this request: its log shows the exception"
+    if wanted[0].startswith("4") and status.startswith("2"):
+        return "your server accepted a request the lecture refuses: check the parameter types"
+    return None
+
+
+def _float_for_int(aspect: str, where: str, got: str, expected: str, body: bytes) -> str | None:
+    match = re.search(r"expected integer (-?\d+), got number (-?\d+)\.0\b", where)
+    if match and match.group(1) == match.group(2):
+        return (
+            "an integer sent as a float: the lecture's int + int stays an int (a float "
+            "parameter type, float() or numpy turns it into 2.0)"
+        )
+    return None
+
+
+def _near_key(aspect: str, where: str, got: str, expected: str, body: bytes) -> str | None:
+    match = re.search(r"missing key '([^']+)' \(got keys \[([^\]]*)\]\)", where)
+    if not match:
+        return None
+    wanted = match.group(1)
+    keys = re.findall(r"'([^']+)'", match.group(2))
+    near = difflib.get_close_matches(wanted, keys, n=1, cutoff=0.5) or [
+        k for k in keys if wanted.lower() in k.lower() or k.lower() in wanted.lower()
+    ]
+    if near:
+        return f"your answer has {near[0]!r} where the lecture's has {wanted!r}: rename the key"
+    return None
+
+
+def _shrunk(aspect: str, where: str, got: str, expected: str, body: bytes) -> str | None:
+    match = re.search(r"expected (-?[\d.e+-]+) \(within [^)]*\), got (-?[\d.e+-]+)", where)
+    if not match or ("coef" not in where and "intercept" not in where):
+        return None
+    try:
+        wanted, found = float(match.group(1)), float(match.group(2))
+    except ValueError:
+        return None
+    if "intercept" in where and found == 0.0 and wanted != 0.0:
+        return "the intercept is 0: the lecture's LinearRegression() fits one (fit_intercept)"
+    if wanted != 0.0 and 0.0 <= found / wanted < 0.999:
+        return (
+            "the coefficients are shrunk towards 0: a regularised model (Ridge, Lasso) is "
+            "not the lecture's LinearRegression() (ordinary least squares)"
+        )
+    if wanted != 0.0 and abs(found - round(found, 3)) < 1e-12 and found != wanted:
+        return "the numbers look rounded: send them as the fit computes them, unrounded"
+    return None
