@@ -167,9 +167,20 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
         return None
 
 
+_MATCHER = "\u0001"
+
+
 def to_json(value: Any) -> str:
-    """Compact JSON as the lecture's server would send it; matchers show as their repr."""
-    return json.dumps(value, ensure_ascii=False, default=repr, separators=(", ", ": "))
+    """Compact JSON as the lecture's server would send it; matchers show as their repr,
+    unquoted (``≈2.0``, ``(any JSON)``)."""
+    text = json.dumps(
+        value,
+        ensure_ascii=False,
+        default=lambda v: f"{_MATCHER}{v!r}{_MATCHER}",
+        separators=(", ", ": "),
+    )
+    marker = json.dumps(_MATCHER)[1:-1]
+    return re.sub(f'"{re.escape(marker)}(.*?){re.escape(marker)}"', r"\1", text)
 
 
 def describe_response(response: httpx.Response) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conformance.grading import reports, rubric, scoring, table
+from conformance.grading import reports, rubric, scoring, table, tofix
 from conformance.settings import BLOCKED, EXERCISE, FAILURE
 
 GRADER = pytest.StashKey["Grader"]()
@@ -78,7 +78,25 @@ def start(
         return
     grader = Grader(config, loaded, exercises, reason)
     config.stash[GRADER] = grader
+    quiet_failures(config)
     config.pluginmanager.register(grader, "conformance-grader")
+
+
+def quiet_failures(config: pytest.Config) -> None:
+    """A run of the suite shows each broken rule once, in the "what to fix" summary, instead
+    of pytest's page per failed test and line per failed test, unless the command line asks
+    for those (``--tb``, ``-r``, ``-v``)."""
+    asked = config.invocation_params.args
+    named = {arg.split("=", 1)[0] for arg in asked}
+    if config.option.verbose > 0:
+        return
+    tb_asked = "--tb" in named or any(a.startswith("--tb") for a in asked)
+    if not tb_asked and config.option.tbstyle == "auto":
+        config.option.tbstyle = "no"
+    if not any(a == "-r" or (a.startswith("-r") and not a.startswith("--")) for a in asked):
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and config.option.tbstyle == "no":
+            reporter.reportchars = reporter.reportchars.replace("f", "")
 
 
 def exercise_of(item: pytest.Item) -> str:
@@ -160,6 +178,9 @@ class Grader:
     def results(self) -> dict[str, Any]:
         sheet = self.sheet()
         output = reports.summary(sheet)
+        found = tofix.render(sheet)
+        if found:
+            output += "\n\nWhat to fix:\n" + "\n".join(found)
         if self.reason:
             output = f"No test ran: {self.reason}\n{output}"
         failed = [o for o in self.outcomes.values() if o.outcome == "failed"]
@@ -187,8 +208,17 @@ class Grader:
         sheet = self.sheet()
         if not sheet.sections:
             return
-        terminalreporter.section("conformance score", sep="=")
         width = max(terminalreporter._tw.fullwidth, 80)
+        found = tofix.render(sheet, width)
+        if found:
+            terminalreporter.section("what to fix", sep="=")
+            for line in found:
+                terminalreporter.write_line(line)
+            if self.config.option.tbstyle == "no" and not self.config.option.verbose:
+                terminalreporter.write_line(
+                    "(every failed check in full: run again with --tb=short or -v)"
+                )
+        terminalreporter.section("conformance score", sep="=")
         for line in table.render(sheet, width):
             terminalreporter.write_line(line)
         profile = self.config.getoption("hypothesis_profile", None)

@@ -18,39 +18,48 @@ import os
 from pathlib import Path
 from typing import Any
 
+from conformance.grading import tofix
 from conformance.grading.scoring import GroupScore, Outcome, Sheet, fmt
-
-MAX_FAILURES_SHOWN = 5
-"""Failing tests whose whole message a group's feedback shows; the rest are listed by name."""
 
 MAX_OUTPUT = 8000
 """Characters of feedback per group, so a pathological server cannot bloat the report."""
 
 
 def group_feedback(row: GroupScore) -> str:
-    """What the student reads for one group: a count, then each failure's full message."""
-    if not row.outcomes:
+    """What the student reads for one group: its rules, then each broken rule with its first
+    failure (as the terminal's summary shows it) and how many checks found it."""
+    if not row.outcomes and not row.judged:
         return "No test of the suite matches this group (check the rubric's patterns)."
-    lines = [f"{len(row.passed)} of {row.ran} checks passed ({fmt(row.earned)}/{fmt(row.points)})"]
+    if not row.checked:
+        return f"Not checked ({fmt(row.earned)}/{fmt(row.points)}): {row.first_failure()}."
+    lines = [f"{row.held} of {len(row.judged)} rules held ({fmt(row.earned)}/{fmt(row.points)})"]
     if row.group is None:
         lines.append("These tests match no rubric group, so they are worth no points.")
-    for outcome in row.failed[:MAX_FAILURES_SHOWN]:
-        lines += ["", f"--- {outcome.name}", outcome.text.rstrip() or outcome.summary]
-    rest = row.failed[MAX_FAILURES_SHOWN:]
-    if rest:
-        lines += ["", f"... and {len(rest)} more failing: " + ", ".join(o.name for o in rest)]
+    shown = tofix.rule_lines(row)
+    if shown:
+        lines += ["", *shown]
     text = "\n".join(lines)
     return text if len(text) <= MAX_OUTPUT else text[: MAX_OUTPUT - 20] + "\n... (cut short)"
 
 
-def failure_data(outcome: Outcome) -> dict[str, Any]:
-    """One failed test, as data for reports and pages: its name, and the suite's failure fields
-    (request, expected, got, where, history, curl, replay...) when its own check failed."""
+def failure_data(outcome: Outcome, row: GroupScore | None = None) -> dict[str, Any]:
+    """One failed test, as data for reports and pages: its name, the group it is charged to,
+    the rule it broke, and the suite's failure fields (request, expected, got, where, kind,
+    hint, history, curl...) when its own check failed; ``count``: how many checks of that
+    group found the same rule broken the same way."""
     data: dict[str, Any] = {"test": outcome.name, "summary": outcome.summary}
     if outcome.failure is not None:
         data.update(outcome.failure)
     else:
         data["text"] = outcome.text
+    data["rule"] = outcome.broken
+    data.setdefault("kind", outcome.summary)
+    if row is not None:
+        data["group"] = row.id
+        alike = row.broken.get(outcome.broken or "", [])
+        data["count"] = sum(
+            1 for o in alike if (o.failure or {}).get("kind", o.summary) == data["kind"]
+        )
     return data
 
 
@@ -84,14 +93,19 @@ def gradescope(sheet: Sheet, *, output: str | None = None) -> dict[str, Any]:
                     "name": name,
                     "score": row.earned if section.counted else 0.0,
                     "max_score": row.points if section.counted else 0.0,
-                    "status": "passed" if row.ran and not row.failed else "failed",
+                    "status": "passed" if row.checked and not row.broken else "failed",
                     "output": group_feedback(row),
                     "tags": [section.exercise, section.tier, row.id],
                     "visibility": row.visibility,
                     "extra_data": {
                         "earned": row.earned,
                         "points": row.points,
-                        "failures": [failure_data(o) for o in row.failed],
+                        "failures": [failure_data(o, row) for o in row.failed],
+                        "rules": sorted(row.judged),
+                        "broken": list(row.broken),
+                        "blocked": [
+                            {"test": o.name, "blocked_by": o.blocked_by} for o in row.blocked
+                        ],
                     },
                 }
             )

@@ -18,14 +18,16 @@ def section_lines(section: Section, width: int = 100) -> list[str]:
     lines = [f"{section.exercise} {section.tier} tier{note}"]
     titles = [_clip(row.title, TITLE_WIDTH) for row in section.groups]
     size = max([len(t) for t in titles] + [5])
-    lines.append(f"  {'group':<{size}} {'points':>13}  {'tests':>7}  first failure")
+    lines.append(f"  {'group':<{size}} {'points':>13}  {'rules':>7}  first broken rule")
     for title, row in zip(titles, section.groups, strict=True):
-        points = f"{fmt(row.earned):>6} / {fmt(row.points):<4}"
-        tests = f"{len(row.passed)}/{row.ran}"
-        prefix = f"  {title:<{size}} {points:>13}  {tests:>7}  "
+        earned = fmt(row.earned) if row.checked or row.group is None else "-"
+        points = f"{earned:>6} / {fmt(row.points):<4}"
+        rules = f"{row.held}/{len(row.judged)}" if row.checked else "-"
+        prefix = f"  {title:<{size}} {points:>13}  {rules:>7}  "
         lines.append(prefix + _clip(row.first_failure(), max(width - len(prefix), 30)))
     total = f"{fmt(section.earned):>6} / {fmt(section.possible):<4}"
-    lines.append(f"  {'total':<{size}} {total:>13}")
+    partial = "" if section.complete else "  (some groups were not tested in this run)"
+    lines.append(f"  {'total':<{size}} {total:>13}{partial}")
     for outcome in section.unmatched[:5]:
         lines.append(f"  ! no rubric group matches {outcome.key}")
     return lines
