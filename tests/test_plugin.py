@@ -157,15 +157,36 @@ def test_a_failure_shows_request_expected_got_and_curl(pytester: pytest.Pytester
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         [
+            "*= what to fix =*",
+            "ex1 documented tier: 1 rule(s) broken",
+            "- GET /add answers with the lecture's keys, JSON types and lengths  [GET /add: -8]",
+            "    GET http://testserver/add?x=1&y=1",
+            "      (lecture: 'Query parameters')",
+            '    expected 200 {"result": 2}',
+            '    got      200 {"result":2.0}',
+            "    differs at $.result: expected integer 2, got number 2.0",
+            "    hint: an integer sent as a float*",
+            "    reproduce: curl -i 'http://testserver/add?x=1&y=1'",
+        ]
+    )
+    assert "def test_" not in result.stdout.str() and "Traceback" not in result.stdout.str()
+    assert "FAILED" not in result.stdout.str()  # each broken rule once, not a line per test
+    # Asked for, each failed test in full, as pytest shows it, still without a traceback.
+    full = suite(
+        pytester, "--app", str(app), "--exercise", "ex1", "-k", "add-one-plus-one", "--tb=short"
+    )
+    full.stdout.fnmatch_lines(
+        [
             "GET http://testserver/add?x=1&y=1",
             "  (lecture: 'Query parameters')",
             'expected 200 {"result": 2}',
             'got      200 {"result":2.0}',
             "differs at $.result: expected integer 2, got number 2.0",
+            "hint: an integer sent as a float*",
             "reproduce: curl -i 'http://testserver/add?x=1&y=1'",
         ]
     )
-    assert "def test_" not in result.stdout.str() and "Traceback" not in result.stdout.str()
+    assert "Traceback" not in full.stdout.str()
 
 
 def test_app_option_runs_in_process(pytester: pytest.Pytester) -> None:
@@ -193,4 +214,4 @@ def test_strict_lecture_requires_the_307_redirect(pytester: pytest.Pytester) -> 
     assert suite(pytester, *selected).ret == 0
     strict = suite(pytester, *selected, "--strict-lecture")
     assert strict.ret == pytest.ExitCode.TESTS_FAILED
-    strict.stdout.fnmatch_lines(["differs at $.status: expected 307, got 302"])
+    strict.stdout.fnmatch_lines(["*differs at $.status: expected 307, got 302"])

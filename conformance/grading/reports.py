@@ -28,13 +28,14 @@ MAX_OUTPUT = 8000
 def group_feedback(row: GroupScore) -> str:
     """What the student reads for one group: its rules, then each broken rule with its first
     failure (as the terminal's summary shows it) and how many checks found it."""
+    if row.group is None:
+        names = ", ".join(o.key for o in row.outcomes[:10])
+        return f"These tests match no rubric group, so they are worth no points: {names}"
     if not row.outcomes and not row.judged:
         return "No test of the suite matches this group (check the rubric's patterns)."
     if not row.checked:
         return f"Not checked ({fmt(row.earned)}/{fmt(row.points)}): {row.first_failure()}."
     lines = [f"{row.held} of {len(row.judged)} rules held ({fmt(row.earned)}/{fmt(row.points)})"]
-    if row.group is None:
-        lines.append("These tests match no rubric group, so they are worth no points.")
     shown = tofix.rule_lines(row)
     if shown:
         lines += ["", *shown]

@@ -140,6 +140,8 @@ class GroupScore:
         for rule, outcomes in self.broken.items():
             first = outcomes[0]
             return f"{Rule.parse(rule).text}: {first.summary}" if first.summary else rule
+        if self.group is None:
+            return "tests in no group of the rubric are worth nothing"
         if self.judged:
             return ""
         if self.blocked:
@@ -241,24 +243,24 @@ def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) 
         home = home_of(outcome)
         if home is not None:
             home.outcomes.append(outcome)
-        if not outcome.ran:
-            continue
-        judged = list(outcome.rules)
-        if home is not None and not home.group_operations:
+        judged = list(outcome.rules) if outcome.ran else []
+        if outcome.ran and home is not None and not home.group_operations:
             judged.append(outcome.function)  # a declaration group: each test is a rule
         broken = outcome.broken
         if broken is not None:
             judged.append(broken)
+        landed = False
         for rule in judged:
             row = row_of(rule, home)
-            if row is unmatched and home is None and rule != broken:
-                continue  # an operation no group lists, judged by a test in no group
+            if row is unmatched:
+                continue  # a rule of no group, judged by a test in no group: worth nothing
             row.judged.add(rule)
+            landed = True
         if broken is not None:
             row = row_of(broken, home)
             row.broken.setdefault(broken, []).append(outcome)
-            if home is None and row is unmatched:
-                unmatched.outcomes.append(outcome)
+        if home is None and not landed:
+            unmatched.outcomes.append(outcome)  # listed, so a new test is never lost
     groups = list(rows.values()) + ([unmatched] if unmatched.outcomes else [])
     return Section(exercise, tier, tier in rubric.counted_tiers, groups)
 

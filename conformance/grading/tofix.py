@@ -48,6 +48,8 @@ def failure_lines(outcome: Outcome, indent: str = "  ") -> list[str]:
         if body:
             line += f"  body: {shorten(body, 160)}"
         lines.append(line)
+    if failure.get("slide"):
+        lines.append(f"  (lecture: {failure['slide']!r})")
     history = failure.get("history") or []
     if history:
         steps = [_step(exchange) for exchange in history[-SHOWN_STEPS:]]
