@@ -49,7 +49,7 @@ CATEGORIES = {
     "style": "a correct answer written in a different style",
 }
 HEADER_KEYS = ("verdict", "exercise", "category", "mistake", "caught-by", "tier", "style")
-HEADER_KEYS += ("verbatim-of",)
+HEADER_KEYS += ("verbatim-of", "groups")
 HEADER_LINE = re.compile(r"^# ([a-z-]+): (.*)$")
 
 STARTUP_TIMEOUT = 30.0
@@ -76,6 +76,8 @@ class Server:
     style: str
     verbatim_of: str | None
     body: str = field(repr=False)
+    groups: tuple[str, ...] = ()
+    """The rubric groups its mistake belongs to: the only ones that may lose points."""
 
     @property
     def id(self) -> str:
@@ -117,6 +119,9 @@ def load(path: Path) -> Server:
         problems.append("a broken server needs 'mistake:' and 'caught-by:' lines")
     if verdict == "correct" and (caught_by or not header.get("style")):
         problems.append("a correct server has a 'style:' line and no 'caught-by:'")
+    groups = tuple(header.get("groups", "").split())
+    if verdict == "broken" and not groups:
+        problems.append("a broken server needs a 'groups:' line (the rubric groups it costs)")
     if problems:
         raise ValueError(f"{path}: bad corpus header: " + "; ".join(problems))
     return Server(
@@ -130,6 +135,7 @@ def load(path: Path) -> Server:
         style=header.get("style", ""),
         verbatim_of=header.get("verbatim-of"),
         body=body,
+        groups=groups,
     )
 
 

@@ -32,6 +32,8 @@ from corpus_runner import (
     suite_help,
 )
 
+from conformance.grading import rubric
+
 SERVERS = discover()
 
 WORKERS = int(os.environ.get("CORPUS_WORKERS", "2"))
@@ -280,3 +282,17 @@ def test_corpus_covers_both_exercises_and_every_category() -> None:
     assert not unused, f"categories with no server: {sorted(unused)}"
     ids = [s.id for s in SERVERS]
     assert len(ids) == len(set(ids))
+
+
+def test_every_broken_server_names_groups_of_the_rubric() -> None:
+    """A broken server's `groups:` are ids of its exercise's groups in the tier it is for."""
+    loaded = rubric.load()
+    for server in SERVERS:
+        if not server.broken:
+            continue
+        tier = "robust" if server.tier == "robust" else "documented"
+        known = {g.id for g in loaded.groups_of(server.exercise, tier)}
+        unknown = set(server.groups) - known
+        assert not unknown, (
+            f"{server.id}: no {tier} group {sorted(unknown)} (known: {sorted(known)})"
+        )

@@ -4,6 +4,7 @@
 # mistake: /add declares x and y as float: the result is 2.0 and x=1.5 is accepted instead of 422
 # caught-by: test_documented[add-one-plus-one] test_documented[add-fractions-are-422]
 # tier: documented
+# groups: add openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: /add has no type hints, so x and y are strings: x=1&y=1 gives "11", x=abc is accepted, and the int default makes x=-7 alone a 500
 # caught-by: test_documented[add-one-plus-one] test_documented[add-text-x-is-422] test_documented[add-y-defaults-to-0]
 # tier: documented
+# groups: add openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

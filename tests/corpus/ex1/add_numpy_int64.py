@@ -4,6 +4,7 @@
 # mistake: /add sums with numpy (np.int64), which overflows past 2**63: the lecture's small numbers work, big ints wrap around or 500
 # caught-by: test_add_is_x_plus_y test_add_is_x_plus_y_for_any_ints
 # tier: documented
+# groups: add
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 import numpy as np

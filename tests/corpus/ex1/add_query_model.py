@@ -4,6 +4,7 @@
 # mistake: /add takes a pydantic query-parameter model (Annotated[AddParams, Query()]): everything works, but the missing-x 422 reports input {"y": "-7"} (the whole query) instead of null
 # caught-by: test_documented[add-missing-x-is-422]
 # tier: documented
+# groups: add
 from typing import Annotated
 
 from fastapi import FastAPI, Query

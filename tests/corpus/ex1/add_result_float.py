@@ -4,6 +4,7 @@
 # mistake: /add converts the sum to float, so GET /add?x=1&y=1 answers {"result": 2.0}
 # caught-by: test_documented[add-one-plus-one] test_add_is_x_plus_y
 # tier: documented
+# groups: add
 from fastapi import FastAPI
 
 app = FastAPI()

@@ -4,6 +4,7 @@
 # mistake: /add names its key "sum" instead of "result": {"sum": 2}
 # caught-by: test_documented[add-one-plus-one] test_add_is_x_plus_y
 # tier: documented
+# groups: add
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

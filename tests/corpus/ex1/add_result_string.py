@@ -4,6 +4,7 @@
 # mistake: /add formats the sum into a string: {"result": "2"}
 # caught-by: test_documented[add-one-plus-one] test_add_is_x_plus_y
 # tier: documented
+# groups: add
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

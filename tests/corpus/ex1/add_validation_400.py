@@ -4,6 +4,7 @@
 # mistake: a RequestValidationError handler turns every validation error into 400 (with FastAPI's detail list), not 422
 # caught-by: test_documented[add-missing-x-is-422] test_documented[add-text-x-is-422] test_documented[user-text-id-is-422] test_documented[items-post-without-price-is-422]
 # tier: documented
+# groups: add user items-get items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

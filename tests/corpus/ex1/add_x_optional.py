@@ -4,6 +4,7 @@
 # mistake: /add gives x a default of 0 too, so GET /add?y=-7 answers 200 {"result": -7} instead of 422 missing x
 # caught-by: test_documented[add-missing-x-is-422]
 # tier: documented
+# groups: add openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

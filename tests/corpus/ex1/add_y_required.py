@@ -4,6 +4,7 @@
 # mistake: /add forgets the default for y, so GET /add?x=-7 is 422 instead of {"result": -7}
 # caught-by: test_documented[add-y-defaults-to-0] test_add_y_defaults_to_0
 # tier: documented
+# groups: add openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: GET / returns the bare JSON string "Hello World" instead of an object
 # caught-by: test_documented[hello-world]
 # tier: documented
+# groups: hello
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

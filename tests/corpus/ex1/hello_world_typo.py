@@ -4,6 +4,7 @@
 # mistake: GET / answers {"message": "Hello, World!"} (punctuation added)
 # caught-by: test_documented[hello-world]
 # tier: documented
+# groups: hello
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

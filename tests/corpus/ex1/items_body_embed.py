@@ -4,6 +4,7 @@
 # mistake: the item is declared Body(embed=True), so the server expects {"item": {...}} and the lecture's plain body is 422 (loc ["body", "item"])
 # caught-by: test_documented[items-post-widget] test_documented[items-post-without-price-is-422]
 # tier: documented
+# groups: items-post openapi
 from fastapi import Body, FastAPI, HTTPException
 from pydantic import BaseModel
 

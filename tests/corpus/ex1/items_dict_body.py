@@ -4,6 +4,7 @@
 # mistake: POST /items takes a plain dict, so items are stored without the description/tax defaults and nothing is validated (missing price is 200)
 # caught-by: test_documented[items-post-widget] test_documented[items-post-without-price-is-422]
 # tier: documented
+# groups: items-post openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: items are stored with model_dump(exclude_none=True), so description and tax are omitted instead of null
 # caught-by: test_documented[items-post-widget] test_documented[items-get-widget]
 # tier: documented
+# groups: items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: the GET route is /item/{item_id} (singular), so GET /items/0 is 405/404
 # caught-by: test_documented[items-get-widget] test_documented[items-get-past-end-is-404]
 # tier: documented
+# groups: items-get openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

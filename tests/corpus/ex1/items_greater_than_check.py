@@ -4,6 +4,7 @@
 # mistake: the bounds check uses > instead of >=, so GET /items/{len(items)} is a 500 (IndexError) instead of 404
 # caught-by: test_items_get_past_the_end_is_404
 # tier: documented
+# groups: items-get
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

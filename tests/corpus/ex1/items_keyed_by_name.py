@@ -4,6 +4,7 @@
 # mistake: POST /items keeps the items in a dict keyed by name ("no duplicates"), so posting the same item twice (or two items with one name) keeps one, and the ids shift
 # caught-by: test_every_answer_is_the_lecture_s_answer
 # tier: property
+# groups: items-post
 from fastapi import FastAPI
 
 app = FastAPI()

@@ -4,6 +4,7 @@
 # mistake: GET /items/{id} has no bounds check, so a missing item is a 500 (IndexError) instead of 404
 # caught-by: test_documented[items-get-past-end-is-404] test_items_get_past_the_end_is_404
 # tier: documented
+# groups: items-get
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

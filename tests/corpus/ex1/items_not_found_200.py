@@ -4,6 +4,7 @@
 # mistake: GET /items/{id} past the end returns {"error": "Item not found"} with status 200 instead of raising a 404
 # caught-by: test_documented[items-get-past-end-is-404] test_items_get_past_the_end_is_404
 # tier: documented
+# groups: items-get
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

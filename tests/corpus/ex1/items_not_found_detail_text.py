@@ -4,6 +4,7 @@
 # mistake: the 404 says {"detail": "Not found"} instead of the lecture's "Item not found"
 # caught-by: test_documented[items-get-past-end-is-404] test_items_get_past_the_end_is_404
 # tier: documented
+# groups: items-get
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: item ids start at 1 (items[item_id - 1]), so GET /items/0 returns the last item and every id is shifted by one
 # caught-by: test_documented[items-get-widget] test_items_get_returns_each_item
 # tier: documented
+# groups: items-get
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: POST /items replaces the list with [item] (global items = [item]), so only the last item is kept
 # caught-by: test_documented[items-post-gadget] test_items_post_appends_exactly_one
 # tier: documented
+# groups: items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: POST /items inserts the new item at the front (items.insert(0, item)), so it is first, not last
 # caught-by: test_documented[items-post-gadget] test_items_post_appends_exactly_one
 # tier: documented
+# groups: items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: Item.price is declared int, so {"name": "Widget", "price": 9.99} is rejected with 422
 # caught-by: test_documented[items-post-widget] test_documented[items-post-gadget]
 # tier: documented
+# groups: items-post openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

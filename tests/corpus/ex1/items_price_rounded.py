@@ -4,6 +4,7 @@
 # mistake: POST /items rounds price to cents (round(price, 2)); the lecture's prices 9.99 and 4.99 survive, a price of 1e-7 does not
 # caught-by: test_items_post_returns_every_field_unchanged
 # tier: documented
+# groups: items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: POST /items returns only the new item, not the whole list
 # caught-by: test_documented[items-post-widget] test_documented[items-post-gadget] test_items_post_appends_exactly_one
 # tier: documented
+# groups: items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: Item.tax has no default, so the Widget without tax is rejected with 422
 # caught-by: test_documented[items-post-widget]
 # tier: documented
+# groups: items-post openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

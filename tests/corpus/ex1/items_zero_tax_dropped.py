@@ -4,6 +4,7 @@
 # mistake: POST /items treats a tax of 0 as "no tax" (item.tax = item.tax or None), so {"tax": 0.0} comes back as null
 # caught-by: test_items_keep_zero_and_empty_values
 # tier: documented
+# groups: items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: /user/{user_id} declares user_id as str: it answers {"user_id": "1234"} and /user/Colin is 200
 # caught-by: test_documented[user-with-name] test_documented[user-without-name] test_documented[user-text-id-is-422]
 # tier: documented
+# groups: user openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: /user answers with "id" instead of "user_id": {"id": 1234, "name": "Colin"}
 # caught-by: test_documented[user-with-name] test_documented[user-without-name]
 # tier: documented
+# groups: user
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: /user always returns the name key, so GET /user/3141 answers {"user_id": 3141, "name": null}
 # caught-by: test_documented[user-without-name]
 # tier: documented
+# groups: user
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

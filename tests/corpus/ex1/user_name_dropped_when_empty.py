@@ -4,6 +4,7 @@
 # mistake: /user tests `if name:` instead of `is not None`, so ?name= (empty string) drops the name key
 # caught-by: test_user_echoes_name[empty]
 # tier: documented
+# groups: user
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: /user makes name a required str, so GET /user/3141 is 422
 # caught-by: test_documented[user-without-name]
 # tier: documented
+# groups: user openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: /user tidies the name with .strip(), so names with leading or trailing spaces are not echoed verbatim
 # caught-by: test_user_echoes_name[space] test_user_echoes_any_name_verbatim
 # tier: documented
+# groups: user
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

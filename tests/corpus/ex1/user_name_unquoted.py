@@ -4,6 +4,7 @@
 # mistake: /user "decodes" the name again with urllib.parse.unquote, so a name such as "100%41" comes back as "100A" (FastAPI has already decoded the query string)
 # caught-by: test_user_echoes_any_name_verbatim
 # tier: property
+# groups: user
 from urllib.parse import unquote
 
 from fastapi import FastAPI

@@ -4,6 +4,7 @@
 # mistake: the path parameter is called {id}, not {user_id}: the answers look right but the 422 loc is ["path", "id"] and the OpenAPI parameter name differs
 # caught-by: test_documented[user-text-id-is-422] test_openapi_declares_parameter[user-id]
 # tier: documented
+# groups: user openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: a friendlier validation handler answers 422 {"error": "x: Field required"} instead of FastAPI's detail list
 # caught-by: test_documented[add-missing-x-is-422] test_documented[add-text-x-is-422] test_documented[add-fractions-are-422] test_documented[user-text-id-is-422] test_documented[items-post-without-price-is-422]
 # tier: documented
+# groups: add user items-get items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

@@ -4,6 +4,7 @@
 # mistake: a validation handler "simplifies" loc to just the field name (loc "x" instead of ["query", "x"])
 # caught-by: test_documented[add-missing-x-is-422] test_documented[add-text-x-is-422] test_documented[add-fractions-are-422] test_documented[user-text-id-is-422] test_documented[items-post-without-price-is-422]
 # tier: documented
+# groups: add user items-get items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 

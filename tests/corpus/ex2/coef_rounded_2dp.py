@@ -4,6 +4,7 @@
 # mistake: coefficients are rounded to 2 decimals before they are returned
 # caught-by: test_documented[fit-seeded-demo] test_documented[coefs-after-fit] test_fit_is_ordinary_least_squares
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: get_coef() has no hasattr guard, so /coefs before any fit (and after /reset) is a 500 instead of nulls
 # caught-by: test_coefs_before_any_fit_are_null test_reset_forgets_the_model
 # tier: documented
+# groups: coefs
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: before any fit /coefs answers {"intercept": 0.0, "coef": []} instead of nulls
 # caught-by: test_coefs_before_any_fit_are_null test_reset_forgets_the_model
 # tier: documented
+# groups: coefs
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

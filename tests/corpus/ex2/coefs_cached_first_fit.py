@@ -4,6 +4,7 @@
 # mistake: the coefficients are cached on the first fit; later fits return and serve the stale cached values
 # caught-by: test_fit_again_replaces_the_model test_coefs_equal_the_last_fit
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: the Data model's field is a lowercase `x`, so the lecture's {"X": ...} bodies are 422 (missing x)
 # caught-by: test_documented[fit-seeded-demo] test_documented[predict-seeded-demo]
 # tier: documented
+# groups: fit predict openapi
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: Data.y is required, so POST /predict with only X is 422
 # caught-by: test_documented[predict-seeded-demo]
 # tier: documented
+# groups: predict openapi
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

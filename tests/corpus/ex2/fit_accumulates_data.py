@@ -4,6 +4,7 @@
 # mistake: /fit appends the new data to the old training data (np.vstack) instead of replacing it, so a second fit mixes both data sets
 # caught-by: test_fit_again_replaces_the_model
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

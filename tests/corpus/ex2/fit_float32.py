@@ -4,6 +4,7 @@
 # mistake: the data are converted to float32 "to save memory", so coefficients agree with least squares only to about 1e-6
 # caught-by: test_fit_is_ordinary_least_squares test_documented[fit-seeded-demo]
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: uses Lasso(alpha=0.1) for "feature selection": the zero coefficients of the demo come out exactly 0 and the others are shrunk
 # caught-by: test_documented[fit-seeded-demo] test_fit_is_ordinary_least_squares test_fit_recovers_the_seeded_coefficients
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

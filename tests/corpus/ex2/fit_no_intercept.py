@@ -4,6 +4,7 @@
 # mistake: LinearRegression(fit_intercept=False): the intercept is always 0.0, so data with a nonzero intercept is fitted wrongly
 # caught-by: test_documented[fit-seeded-demo] test_fit_is_ordinary_least_squares test_fit_recovers_the_seeded_coefficients
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /fit answers {"status": "fitted"} instead of the coefficients
 # caught-by: test_documented[fit-seeded-demo]
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: uses Ridge() (alpha=1.0) "to be safe", so the coefficients are shrunk and differ from ordinary least squares
 # caught-by: test_documented[fit-seeded-demo] test_fit_is_ordinary_least_squares test_fit_recovers_the_seeded_coefficients
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /fit tidies X with .squeeze(), so data with a single column becomes 1-D and fitting it is a 500; the lecture's 5-column data works
 # caught-by: test_fit_is_ordinary_least_squares[one-feature] test_fit_is_least_squares_for_any_well_conditioned_data
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

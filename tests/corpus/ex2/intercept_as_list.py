@@ -4,6 +4,7 @@
 # mistake: the intercept is wrapped in a list ({"intercept": [0.03], ...}) "to match coef"
 # caught-by: test_documented[fit-seeded-demo] test_documented[coefs-after-fit]
 # tier: documented
+# groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /plot returns JSON {"image": "<base64 png>"} instead of the image itself
 # caught-by: test_documented[plot-is-png]
 # tier: documented
+# groups: plot
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

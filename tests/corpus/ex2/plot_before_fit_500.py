@@ -4,6 +4,7 @@
 # mistake: /plot has no before-fit check, so it crashes with a 500 (NotFittedError) instead of 400
 # caught-by: test_plot_before_any_fit_is_400
 # tier: documented
+# groups: plot
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

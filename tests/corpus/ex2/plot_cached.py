@@ -4,6 +4,7 @@
 # mistake: /plot caches the PNG the first time it is drawn ("it is slow"), so after a new /fit it still shows the old residuals
 # caught-by: test_plot_shows_the_latest_fit
 # tier: documented
+# groups: plot
 from fastapi import FastAPI, HTTPException, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /plot draws on one module-level figure that is never cleared ("creating a figure each time is slow"), so every plot also shows the points of all earlier plots: the same model gives a different image each time
 # caught-by: test_every_answer_is_the_lecture_s_answer
 # tier: property
+# groups: plot
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 

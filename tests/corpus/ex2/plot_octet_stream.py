@@ -4,6 +4,7 @@
 # mistake: /plot sends the PNG bytes as application/octet-stream (no media type given to Response)
 # caught-by: test_documented[plot-is-png]
 # tier: documented
+# groups: plot
 from fastapi import FastAPI, HTTPException, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /plot says image/png but the bytes are a JPEG (savefig(buf, format="jpeg"))
 # caught-by: test_documented[plot-is-png]
 # tier: documented
+# groups: plot
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /plot also draws the points of the last /predict ("to see the new predictions"), so the plot of one model depends on which requests came before it
 # caught-by: test_every_answer_is_the_lecture_s_answer
 # tier: property
+# groups: plot
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 

@@ -4,6 +4,7 @@
 # mistake: /predict predicts the training data (X_train) and ignores the X it is sent
 # caught-by: test_predict_uses_the_x_it_is_given
 # tier: documented
+# groups: predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /predict answers {"predictions": [...]} instead of {"y_hat": [...]}
 # caught-by: test_documented[predict-seeded-demo]
 # tier: documented
+# groups: predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

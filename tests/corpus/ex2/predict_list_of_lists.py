@@ -4,6 +4,7 @@
 # mistake: /predict returns each prediction wrapped in its own list: {"y_hat": [[7.4], [-2.1], ...]}
 # caught-by: test_documented[predict-seeded-demo]
 # tier: documented
+# groups: predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /predict squeezes X (np.array(data.X).squeeze()), so a single row becomes 1-D and predicting one observation is a 500
 # caught-by: test_predict_uses_the_x_it_is_given[1] test_predict_is_the_fitted_linear_function_of_x
 # tier: documented
+# groups: predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

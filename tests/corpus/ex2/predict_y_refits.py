@@ -4,6 +4,7 @@
 # mistake: /predict with a y in the body (the Data model allows one) silently refits the model on that X and y before predicting, so /coefs and /plot change after a /predict
 # caught-by: test_every_answer_is_the_lecture_s_answer
 # tier: property
+# groups: predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 

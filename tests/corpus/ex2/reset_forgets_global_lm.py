@@ -4,6 +4,7 @@
 # mistake: /reset declares only `global X_train, y_train`, so `lm = LinearRegression()` makes a local and the fitted model (and /coefs) survives the reset
 # caught-by: test_reset_forgets_the_model
 # tier: documented
+# groups: reset
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /reset is a POST (it changes state, after the "HTTP Methods" slide), so the lecture's GET /reset is 405
 # caught-by: test_reset_answers_an_empty_object test_reset_forgets_the_model
 # tier: documented
+# groups: reset openapi
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /reset makes a new model but keeps X_train/y_train, so /plot after a reset is a 500 instead of 400
 # caught-by: test_reset_forgets_the_model
 # tier: documented
+# groups: reset
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /reset answers {"status": "reset"} instead of {}
 # caught-by: test_reset_answers_an_empty_object
 # tier: documented
+# groups: reset
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: /reset has no return statement, so it answers JSON null instead of {}
 # caught-by: test_reset_answers_an_empty_object
 # tier: documented
+# groups: reset
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: GET / was copied from ex1 and answers {"message": "Hello World"} instead of redirecting to /docs
 # caught-by: test_documented[root-redirects-to-docs]
 # tier: documented
+# groups: root
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: GET / answers 200 with a small HTML page linking to /docs instead of redirecting
 # caught-by: test_documented[root-redirects-to-docs]
 # tier: documented
+# groups: root
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel

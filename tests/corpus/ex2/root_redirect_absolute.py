@@ -4,6 +4,7 @@
 # mistake: GET / redirects to the absolute URL http://127.0.0.1:8000/docs written into the code, which is another server (or none) whenever the app runs on another host or port
 # caught-by: test_every_answer_is_the_lecture_s_answer
 # tier: property
+# groups: root
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 

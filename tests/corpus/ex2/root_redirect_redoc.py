@@ -4,6 +4,7 @@
 # mistake: GET / redirects to /redoc instead of /docs
 # caught-by: test_documented[root-redirects-to-docs]
 # tier: documented
+# groups: root
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,6 +4,7 @@
 # mistake: copies the slide's look: coefficients and predictions rounded to 3 decimals
 # caught-by: test_documented[fit-seeded-demo] test_documented[predict-seeded-demo] test_fit_is_ordinary_least_squares
 # tier: documented
+# groups: fit predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

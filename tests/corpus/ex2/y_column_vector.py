@@ -4,6 +4,7 @@
 # mistake: y is reshaped to a column (-1, 1) before fitting, so intercept is a list, coef a list of lists, and y_hat a list of lists
 # caught-by: test_documented[fit-seeded-demo] test_documented[predict-seeded-demo] test_documented[coefs-after-fit]
 # tier: documented
+# groups: fit predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel
