@@ -57,6 +57,11 @@ class Suite:
 SUITE_CONFIG = "[pytest]\n# conformance grade's own, empty config: nothing ambient applies\n"
 
 
+SHOWN_BASE_URL = "http://127.0.0.1:8000"
+"""Where failures tell a graded student to send a request again: their own server, started
+as the lecture starts it (``uvicorn app:app --port 8000``)."""
+
+
 def new_seed() -> int:
     """A fresh seed for one grading run: hypothesis draws every generated input from it."""
     return secrets.randbelow(2**32)
@@ -107,6 +112,9 @@ class Options:
             str(report),
             "--request-timeout",
             f"{self.request_timeout:g}",
+            # The student reads their own base URL, never the forwarder's temporary port.
+            "--shown-base-url",
+            SHOWN_BASE_URL,
             "-q",
         ]
         if self.seed is not None:
