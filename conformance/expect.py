@@ -337,6 +337,18 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
     return actual
 
 
+def matches(response: httpx.Response, status: int, body: Any) -> bool:
+    """Whether ``response`` is ``status`` with ``body`` (no failure, nothing recorded): for an
+    answer that may follow either of two rules, once the first has found it different."""
+    if response.status_code != status:
+        return False
+    try:
+        actual = response.json()
+    except ValueError:
+        return False
+    return difference(body, actual, strict=is_strict(response)) is None
+
+
 def fail(
     response: httpx.Response | None,
     *,

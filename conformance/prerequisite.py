@@ -57,3 +57,20 @@ def listed(response: httpx.Response) -> list[Any]:
             f"its answer is not the list of items: {expect.describe_response(response)}",
         )
     return body
+
+
+def appended(client: httpx.Client, path: str, item: Any) -> list[Any]:
+    """POST ``item`` twice to a list endpoint (``/items``): the list after the second. The
+    test judges what it reads from that list, so it is blocked unless the answers are the
+    whole list, grown by exactly one item each time (answering only the new item, keeping
+    one of two equal items, or prepending is judged by POST's own rule)."""
+    first = listed(client.post(path, json=item))
+    response = client.post(path, json=item)
+    then = listed(response)
+    if len(then) != len(first) + 1 or then[:-1] != first:
+        raise Blocked(
+            operation(response),
+            f"its answers are not the whole list grown by the item sent ({len(first)} items, "
+            f"then {len(then)})",
+        )
+    return then

@@ -64,6 +64,18 @@ class FromFit:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """The body is the item at that index of the list the set-up ``POST /items`` answered: what
+    the server stored (how it stores an item is POST's rule). The ``lecture`` body stands when
+    there is no such list."""
+
+    lecture: Any
+
+    def __repr__(self) -> str:
+        return "(the item as the server's POST answered it)"
+
+
+@dataclass(frozen=True)
 class Case:
     """A request the lecture shows, and the status and body it printed for it."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.cases import Case, get, post
+from conformance.cases import Case, Stored, get, post
 from conformance.domain import ex1 as domain
 from conformance.matchers import EndsWith, error
 from conformance.openapi import Body, Param
@@ -111,7 +111,7 @@ CASES = [
         "Error handling - HTTPException",
         get("/items/{last}"),
         200,
-        STORED_WIDGET,
+        Stored(STORED_WIDGET),
         setup=(post("/items", WIDGET),),
     ),
     Case(

@@ -12,19 +12,19 @@ import pytest
 from conformance import expect
 from conformance.cases.ex1 import stored
 from conformance.matchers import EndsWith
-from conformance.prerequisite import listed
+from conformance.prerequisite import appended, listed
 
 pytestmark = [pytest.mark.ex1, pytest.mark.slide("Usage - Demo")]
 
 
 def post_item(client: httpx.Client, item: dict[str, Any]) -> list[Any]:
     """POST a valid item to set up a test: the server's whole list (POST /items is judged by
-    its own tests; here it need only answer the list, see conformance.prerequisite)."""
-    return listed(client.post("/items", json=item))
+    its own tests; here it need only answer the whole list, see conformance.prerequisite)."""
+    return appended(client, "/items", item)
 
 
 def test_items_post_appends_exactly_one(client: httpx.Client) -> None:
-    before = post_item(client, {"name": "Sprocket", "price": 1.25})
+    before = listed(client.post("/items", json={"name": "Sprocket", "price": 1.25}))
     item = {"name": "Cog", "description": "A small cog", "price": 0.1, "tax": 0.02}
     response = client.post("/items", json=item)
     expect.check(response, 200, [*before, stored(item)])

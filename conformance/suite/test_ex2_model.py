@@ -80,7 +80,7 @@ def test_predict_uses_the_x_it_is_given(client: httpx.Client, rows: int) -> None
     model = ServerModel()
     fit(client, DATASETS["intercept-3.5"], model)
     new_x = well_conditioned(seed=rows, n=rows, p=4).X
-    expect.check(client.post("/predict", json={"X": new_x}), 200, model.predictions(new_x))
+    model.check_predict(client.post("/predict", json={"X": new_x}), new_x)
 
 
 @pytest.mark.slide("Predicting from the model")
@@ -90,7 +90,7 @@ def test_predict_follows_the_latest_fit(client: httpx.Client) -> None:
     fit(client, DATASETS["no-intercept"], model)
     fit(client, DATASETS["intercept-minus-40"], model)
     x = [[1.0, 2.0], [-3.0, 0.5]]
-    expect.check(client.post("/predict", json={"X": x}), 200, model.predictions(x))
+    model.check_predict(client.post("/predict", json={"X": x}), x)
 
 
 @pytest.mark.slide("Predicting from the model")
