@@ -195,6 +195,9 @@ class Failure:
 
         return replace(
             self,
+            expected=self.expected.replace(real, shown),
+            got=self.got.replace(real, shown),
+            where=self.where.replace(real, shown),
             request=move(self.request) if self.request is not None else None,
             history=tuple(replace(e, sent=move(e.sent)) for e in self.history),
         )
