@@ -26,7 +26,9 @@ IMAGE_SIGNATURES = (
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
 _INDEX = re.compile(r"\[\d+\]")
-_QUOTED_VALUE = re.compile(r"(expected|got) (string|integer|number|boolean) (\"[^\"]*\"|\S+)")
+_QUOTED_VALUE = re.compile(
+    r"(expected|got) (string|integer|number|boolean) (\"[^\"]*\"|'[^']*'|[^\s,]+)"
+)
 
 
 def kind(aspect: str, where: str) -> str:
