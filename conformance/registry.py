@@ -37,6 +37,9 @@ class Operation:
     sentences: tuple[tuple[str, str], ...] = ()
     """(aspect, what the lecture says of it): a rule's own sentence, where the generic one
     (``answers the lecture's values``) says too little."""
+    changes_state: bool = False
+    """Whether a request to it changes what the server holds (``POST /items``, ``/fit``,
+    ``/reset``): the answers before the first such request are the server's start-up state."""
 
     @property
     def rules(self) -> dict[str, str]:

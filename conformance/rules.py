@@ -131,3 +131,18 @@ def charged(operation: str, aspect: str) -> Rule:
         if fallback in own:
             return Rule(operation, fallback)
     return Rule(operation, own[-1] if own else aspect)
+
+
+@cache
+def _changing() -> frozenset[str]:
+    return frozenset(
+        op.label
+        for exercise in registry.exercises()
+        for op in exercise.operations
+        if op.changes_state
+    )
+
+
+def changes_state(operation: str) -> bool:
+    """Whether requests to ``operation`` change what the server holds (see the registry)."""
+    return operation in _changing()

@@ -63,6 +63,9 @@ class Context:
     assessed: set[str] = field(default_factory=set)
     """The rules (``conformance.rules``) the checks of the running test have judged, whether
     they held or not: shared by every response of the test."""
+    startup: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    """What the server answered each operation before the first request that changes its state
+    (its start-up state), shared by every response of the run: ``/reset`` must bring it back."""
 
 
 CONTEXT = "conformance.context"
@@ -234,6 +237,8 @@ class GuardedTransport(httpx.BaseTransport):
         self.history: list[Exchange] = []
         self.received: list[Context] = []
         self.assessed: set[str] = set()
+        self.startup: dict[str, tuple[int, bytes]] = {}
+        self.pristine = True
         self._example: object = None
 
     def new_test(self) -> None:
@@ -306,7 +311,10 @@ class GuardedTransport(httpx.BaseTransport):
         ]
         extensions = dict(response.extensions)
         sent = Sent.of(request)
-        context = Context(tuple(history), self.strict, sent, assessed=self.assessed)
+        self._remember_startup(request, response.status_code, content)
+        context = Context(
+            tuple(history), self.strict, sent, assessed=self.assessed, startup=self.startup
+        )
         extensions[CONTEXT] = context
         self.received.append(context)
         history.append(Exchange(sent, response.status_code))
@@ -317,6 +325,20 @@ class GuardedTransport(httpx.BaseTransport):
             request=request,
             extensions=extensions,
         )
+
+    def _remember_startup(self, request: httpx.Request, status: int, content: bytes) -> None:
+        """Keep the first answer of each operation until a request changes the server's state."""
+        if not self.pristine:
+            return
+        from conformance import rules
+
+        operation = rules.operation_of(request.method, request.url.path)
+        if operation is None:
+            return
+        if rules.changes_state(operation):
+            self.pristine = False
+        else:
+            self.startup.setdefault(operation, (status, content[:4096]))
 
     def _read_capped(self, response: httpx.Response, request: httpx.Request) -> bytes:
         try:

@@ -152,6 +152,7 @@ OPERATIONS = [
     Operation(
         "POST",
         ITEMS,
+        changes_state=True,
         sentences=(
             ("values", "appends exactly the item sent and answers the whole list"),
             ("refusal", "refuses an item without name or price, or of the wrong types, with 422"),

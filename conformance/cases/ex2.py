@@ -63,6 +63,7 @@ OPERATIONS = [
     Operation(
         "POST",
         ("/fit",),
+        changes_state=True,
         sentences=(("values", "answers the intercept and coefficients of least squares"),),
     ),
     Operation(
@@ -90,6 +91,7 @@ OPERATIONS = [
         "GET",
         ("/reset",),
         aspects=("status", "shape", "values"),
+        changes_state=True,
         sentences=(("values", "answers {} and forgets the model (nulls, 400 from /plot)"),),
     ),
 ]

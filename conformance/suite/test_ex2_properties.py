@@ -27,6 +27,7 @@ from conformance.fitted import (
     check_forgotten,
     coefs_of,
     fit,
+    judged_after_reset,
 )
 from conformance.regression import EXACT_FIT, LARGE_VALUES, WIDE, Dataset, least_squares
 from conformance.stateful import ClientMachine
@@ -132,10 +133,8 @@ class ModelApi(ClientMachine):
     def plot(self) -> None:
         if self.model.data is None:
             response = self.client.get("/plot")
-            if response.status_code == 200 and self.model.before_reset is not None:
-                with expect.judging("GET /reset", "values"):
-                    expect.check(response, 400, PLOT_BEFORE_FIT)
-            expect.check(response, 400, PLOT_BEFORE_FIT)
+            with judged_after_reset(response, self.model):
+                expect.check(response, 400, PLOT_BEFORE_FIT)
         else:
             check_png(self.client.get("/plot"))
         self.plotted = True

@@ -24,7 +24,7 @@ from hypothesis.stateful import initialize, precondition, rule
 from conformance import domain, expect, stateful
 from conformance import strategies as gen
 from conformance.domain.rules import Request
-from conformance.fitted import ServerModel
+from conformance.fitted import ServerModel, judged_after_reset
 from conformance.oracle import Images, Oracle
 from conformance.regression import EXACT_FIT, WIDE, Dataset
 from conformance.sequence import Exchange
@@ -137,14 +137,8 @@ class Ex2AgainstTheLecture(ClientMachine):
             return
         # After a /reset: the old fit still answered is /reset's mistake, not /coefs'.
         server, oracle = self.exchange.send("GET", "/coefs")
-        try:
-            stale = self.model.stale(server.json())
-        except ValueError:
-            stale = False
-        if stale:
-            with expect.judging("GET /reset", "values"):
-                self.exchange.compare(server, oracle)
-        self.exchange.compare(server, oracle)
+        with judged_after_reset(server, self.model):
+            self.exchange.compare(server, oracle)
 
     @precondition(lambda self: self.plots < PLOTS_PER_MODEL)
     @rule()
@@ -152,10 +146,8 @@ class Ex2AgainstTheLecture(ClientMachine):
         self.plots += 1
         if self.data is None:  # the oracle's answer is a 400 with a JSON detail
             server, oracle = self.exchange.send("GET", "/plot")
-            if server.status_code == 200 and self.model.before_reset is not None:
-                with expect.judging("GET /reset", "values"):  # it still draws the old fit
-                    self.exchange.compare(server, oracle)
-            self.exchange.compare(server, oracle)
+            with judged_after_reset(server, self.model):
+                self.exchange.compare(server, oracle)
             return
         # A fitted oracle would draw its own PNG, which is never compared with the server's:
         # the server's image is judged by the metamorphic rules alone (and a plot changes no
