@@ -16,17 +16,23 @@ from conformance import expect, profiles
 from conformance import strategies as gen
 from conformance.cases.ex1 import WIDGET, stored
 from conformance.expect import check_refused
-from conformance.matchers import EndsWith
+from conformance.prerequisite import listed
 from conformance.schema import CLOSE
 
 pytestmark = [pytest.mark.ex1, pytest.mark.robust]
 
 
 def post_widget(client: httpx.Client) -> list[Any]:
-    """POST a valid item; the server's whole list, which ends with it."""
-    body = expect.check(client.post("/items", json=WIDGET), 200, EndsWith((stored(WIDGET),)))
-    assert isinstance(body, list)
-    return body
+    """POST a valid item to set up a test (see conformance.prerequisite): the whole list."""
+    return listed(client.post("/items", json=WIDGET))
+
+
+def check_nothing_stored(client: httpx.Client, before: list[Any]) -> None:
+    """The next POST answers the list as it was, plus its item: a refused POST that stored
+    something breaks the refusal's rule."""
+    response = client.post("/items", json=WIDGET, headers=CLOSE)
+    with expect.judging("POST /items", "refusal"):
+        expect.check(response, 200, [*before, stored(WIDGET)])
 
 
 @pytest.mark.slide("Error handling - HTTPException")
@@ -78,8 +84,7 @@ def test_add_input_with_too_many_digits_is_refused(client: httpx.Client, digits:
 def test_items_refused_post_appends_nothing(client: httpx.Client, body: Any) -> None:
     before = post_widget(client)
     check_refused(client.post("/items", json=body, headers=CLOSE))
-    response = client.post("/items", json=WIDGET)
-    expect.check(response, 200, [*before, stored(WIDGET)])
+    check_nothing_stored(client, before)
 
 
 # These run last (profiles.runs_last): the lecture's code stores the item before it
@@ -103,5 +108,4 @@ def test_items_non_finite_number_is_refused_and_not_stored(
         "/items", content=content, headers={"content-type": "application/json", **CLOSE}
     )
     check_refused(response)
-    response = client.post("/items", json=WIDGET, headers=CLOSE)
-    expect.check(response, 200, [*before, stored(WIDGET)])
+    check_nothing_stored(client, before)
