@@ -172,23 +172,27 @@ def judged_after_reset(response: httpx.Response, model: ServerModel) -> Iterator
         body = response.json()
     except ValueError:
         body = None
-    drawn = response.request.url.path == "/plot" and response.status_code == 200
-    stale = model.stale(body) or (drawn and model.before_reset is not None)
-    if stale or not _as_at_startup(response):
+    at_startup = _as_at_startup(response)
+    if at_startup is None:  # start-up unknown: the forgotten fit still shown is /reset's
+        drawn = response.request.url.path == "/plot" and response.status_code == 200
+        resets_fault = model.stale(body) or (drawn and model.before_reset is not None)
+    else:
+        resets_fault = not at_startup
+    if resets_fault:
         with expect.judging("GET /reset", "values"):
             yield
     else:
         yield
 
 
-def _as_at_startup(response: httpx.Response) -> bool:
-    """Whether ``response`` is what the server answered the same operation at start-up (True
-    when that is unknown: the suite saw no answer of it before the first change of state)."""
+def _as_at_startup(response: httpx.Response) -> bool | None:
+    """Whether ``response`` is what the server answered the same operation at start-up; None
+    when that is unknown (the suite saw no answer of it before the first change of state)."""
     request = response.request
     operation = rules.operation_of(request.method, request.url.path)
     first = context_of(response).startup.get(operation or "")
     if first is None:
-        return True
+        return None
     status, content = first
     if status != response.status_code:
         return False
