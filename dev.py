@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Set up the project's virtual environment, then run one of its jobs.
 
-    python3 dev.py suite   # the conformance suite against the embedded reference apps
-    python3 dev.py test    # the project's own tests: lint, types, the suite, the self-tests
+    python3 dev.py suite           # the conformance suite against the embedded reference apps
+    python3 dev.py test            # the project's own tests: lint, types, the suite, the self-tests
+    python3 dev.py test --quick    # the inner loop: lint, types, the suite, fast tests, a sample
 
 Needs only python3 (3.11+) and pip. The virtual environment lives in .venv and is
 (re)installed only when pyproject.toml or constraints.txt changed, so every job is
@@ -54,14 +55,29 @@ fixtures (the corpus, graded two servers at a time; the hostile class) run once.
 extra argument runs them in one process."""
 
 
+CORPUS_SAMPLE = (
+    "lecture_verbatim or fit_ridge or items_post_201 or add_result_float or plot_jpeg "
+    "or reset_forgets_global_lm or user_name_stripped"
+)
+"""The corpus servers of the quick loop: the lecture's code and one mistake of each kind."""
+
+
 def test(args: list[str]) -> int:
+    quick = "--quick" in args
+    args = [a for a in args if a != "--quick"]
+    tests = [str(BIN / "pytest"), "tests", *TEST_PARALLEL, *args]
+    if quick:
+        tests += ["-m", "not slow"]
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
         [str(BIN / "mypy")],
         [str(BIN / "pytest"), "conformance", "-q", "--robust"],
-        [str(BIN / "pytest"), "tests", *TEST_PARALLEL, *args],
+        tests,
     ]
+    if quick:
+        corpus = ["tests/test_corpus.py", "-q", "-p", "no:cacheprovider", "-k", CORPUS_SAMPLE]
+        steps.append([str(BIN / "pytest"), *corpus])
     for step in steps:
         print("+", " ".join(step), flush=True)
         code = subprocess.call(step, cwd=ROOT)

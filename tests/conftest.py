@@ -9,6 +9,35 @@ import corpus_summary
 import pytest
 from lecture_servers import lecture_server
 
+SLOW_FILES = {
+    "test_audit.py",
+    "test_class_page.py",
+    "test_class_workflow.py",
+    "test_corpus.py",
+    "test_grade_command.py",
+    "test_hostile.py",
+    "test_load.py",
+    "test_plugin.py",
+    "test_resilience.py",
+    "test_schemathesis_hooks.py",
+    "test_shards.py",
+    "test_warm.py",
+}
+"""Test files that start many servers, sandboxes, browsers or whole grading runs: left out of
+the quick loop (``python3 dev.py test --quick`` runs ``-m "not slow"`` and a corpus sample)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: a test of a file that runs whole servers or gradings (dev.py test)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: a worker has finished
 def pytest_testnodedown(node: Any, error: object) -> None:
