@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 LINE = 300
@@ -98,9 +99,10 @@ def markdown_code(text: object, limit: int = LINE, *, table: bool = True) -> str
     return f"{fence}{pad}{shown}{pad}{fence}"
 
 
-def _grader_folders() -> list[str]:
+@cache
+def _grader_folders() -> re.Pattern[str]:
     """Folders of the grader's own machine that a student has no use for: its temporary
-    folder, its Python, this package's checkout."""
+    folder, its Python, this package's checkout (the longest first)."""
     found = {
         tempfile.gettempdir(),
         sys.prefix,
@@ -108,13 +110,11 @@ def _grader_folders() -> list[str]:
         sys.exec_prefix,
         str(Path(__file__).resolve().parents[2]),
     }
-    return sorted((f.rstrip("/") for f in found if len(f) > 1), key=len, reverse=True)
+    folders = sorted((f.rstrip("/") for f in found if len(f) > 1), key=len, reverse=True)
+    return re.compile("|".join(re.escape(f + "/") for f in folders))
 
 
 def scrub(text: str, origin: str = ORIGIN) -> str:
     """``text`` as a student reads it: the grader's loopback address of their server made
     ``origin``, and the grader's own folders (temporary files, its Python) made ``…``."""
-    text = LOOPBACK.sub(origin, text)
-    for folder in _grader_folders():
-        text = text.replace(folder + "/", "…/")
-    return text
+    return _grader_folders().sub("…/", LOOPBACK.sub(origin, text))
