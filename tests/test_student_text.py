@@ -73,6 +73,7 @@ def test_html_pages_show_student_text_as_text(hostile_class: Class) -> None:
     index = classpage.write(reports, "ex2", graded)
     pages = [index, *reports.glob("*.report.html")]
     assert len(pages) == 4
+    assert max(len(page.name) for page in pages) <= classdata.PAGE_NAME + len(".report.html")
     for page in pages:
         html = page.read_text(encoding="utf-8")
         check_page(html)

@@ -52,7 +52,7 @@ STATUS_LABELS = (
 def page_of(name: str) -> str:
     """A student's page, beside their report (never ``index.html``, the class page); a name
     too long for a file name is cut, and a digest of the whole name keeps it unique."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).lstrip(".")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).lstrip(".") or "student"
     if len(safe) > PAGE_NAME:
         digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:12]
         safe = f"{safe[: PAGE_NAME - 13]}-{digest}"
