@@ -119,12 +119,12 @@ def test_damaged_images_are_refused_with_the_reason(make, why: str) -> None:  # 
     assert classpage.embed(damaged).src is None
 
 
-BOMB_APP = """
+PLOT_APP = """
 from pathlib import Path
 from fastapi import FastAPI, Response
 
 app = FastAPI()
-BOMB = Path(__file__).with_name("bomb.png").read_bytes()
+HERE = Path(__file__).parent
 
 
 @app.get("/reset")
@@ -139,23 +139,37 @@ def fit():
 
 @app.get("/plot")
 def plot():
-    # a C1 control (CSI) in a header value: a terminal would act on it
-    return Response(BOMB, media_type="image/png\\x9b2J\\x9b31m")
+    ctype = (HERE / "ctype.txt").read_text(encoding="latin-1")
+    return Response((HERE / "plot.bin").read_bytes(), media_type=ctype)
 """
 
 
-def test_a_real_server_s_bomb_never_reaches_the_report(tmp_path: Path) -> None:
-    (tmp_path / "bomb_app.py").write_text(textwrap.dedent(BOMB_APP))
-    (tmp_path / "bomb.png").write_bytes(bomb_png())
+def captured(folder: Path, image: bytes, ctype: str) -> dict[str, object]:
+    """What the grader keeps of a real server's /plot that sends ``image`` as ``ctype``."""
+    (folder / "plot_app.py").write_text(textwrap.dedent(PLOT_APP))
+    (folder / "plot.bin").write_bytes(image)
+    (folder / "ctype.txt").write_text(ctype, encoding="latin-1")
     picture = registry.get("ex2").picture
     assert picture is not None
-    with serve_process(AppSpec(tmp_path, "bomb_app"), startup_timeout=60) as served:
-        record = plotcapture.capture(served.base_url, 10.0, picture)
+    with serve_process(AppSpec(folder, "plot_app"), startup_timeout=60) as served:
+        return plotcapture.capture(served.base_url, 10.0, picture)
+
+
+def test_a_real_server_s_bomb_never_reaches_the_report(tmp_path: Path) -> None:
+    # a C1 control (CSI) in the header value too: a terminal would act on it
+    record = captured(tmp_path, bomb_png(), "image/png\x9b2J\x9b31m")
     assert "image_base64" not in record
     assert record["label"] == "image not shown"
-    assert "40000x40000 pixels" in record["problem"]
+    assert "40000x40000 pixels" in str(record["problem"])
     shown = json.dumps(record, ensure_ascii=False)
     assert len(shown) < 1000 and "\x9b" not in shown
+
+
+def test_a_png_labelled_as_something_else_is_kept_and_marked(tmp_path: Path) -> None:
+    png = saved(Image.new("RGB", (64, 48), "white"), "PNG")
+    record = captured(tmp_path, png, "application/octet-stream")
+    assert base64.b64decode(str(record["image_base64"])) == png
+    assert record["label"] == "PNG labelled application/octet-stream"
 
 
 def test_pages_mark_every_picture_that_failed_or_is_missing(tmp_path: Path) -> None:

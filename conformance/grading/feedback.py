@@ -15,6 +15,7 @@ kept apart for a page to show on demand.
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from collections.abc import Sequence
@@ -203,6 +204,21 @@ ASIDES = re.compile(r"\s*\((?:within|got keys) [^)]*\)")
 JSON_TYPE = r"(?:an? )?(null|boolean|integer|number|string|array|object)\b"
 TYPES = re.compile(rf"^expected {JSON_TYPE}.*, got {JSON_TYPE}")
 STATUS = re.compile(r"^expected (\w+), got (\d+)$")
+NUMBERS = re.compile(r"^expected (-?[\d.]+(?:e[-+]?\d+)?), got (-?[\d.]+(?:e[-+]?\d+)?)$")
+"""Two computed numbers (a coefficient, a prediction) that differ beyond the tolerance."""
+
+
+def _number_kind(expected: float, got: float) -> str:
+    """How a computed number differs, alike for the same mistake whatever the data: 0 (no
+    intercept fitted), rounded (to a few decimals), nearly equal, or different."""
+    if got == 0 and expected != 0:
+        return "0 instead of a number"
+    for decimals in range(5):
+        if round(expected, decimals) == got:
+            return f"rounded to {decimals} decimal{'s' if decimals != 1 else ''}"
+    if math.isclose(got, expected, rel_tol=1e-4):
+        return "nearly the same number (a relative difference under 1e-4)"
+    return "a different number"
 
 
 def kind_of(where: str) -> str:
@@ -216,6 +232,8 @@ def kind_of(where: str) -> str:
     status = STATUS.match(what)
     if path == "$.status" and status:
         return f"status {status[2]} instead of {status[1]}"
+    if numbers := NUMBERS.match(ASIDES.sub("", what)):
+        return f"{NUMBER.sub('…', path)}{colon}{_number_kind(*map(float, numbers.groups()))}"
     path, what = NUMBER.sub("…", path), NUMBER.sub("…", ASIDES.sub("", what))
     types = TYPES.match(what)
     if types and types[1] != types[2]:

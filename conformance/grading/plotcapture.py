@@ -94,6 +94,9 @@ def capture(base_url: str, timeout: float, picture: Picture) -> dict[str, Any]:
             name = kind.removeprefix("image/").upper()
             record["problem"] = f"{shown} sent {kind}, not a PNG ({ctype})"
             record["label"] = f"{name}, not PNG"
+        elif ctype.split(";")[0].strip().lower() != "image/png":
+            record["problem"] = f"{shown} sent a PNG labelled {ctype}, not image/png"
+            record["label"] = untrusted.line(f"PNG labelled {ctype}", 40)
     return record
 
 
