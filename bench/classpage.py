@@ -7,7 +7,9 @@ real plots), copies them into a class of ``--students``, then times ``classpage.
 that class: "cold" in a fresh Python process (imports, template compilation and the reference
 plot included, as in one `conformance grade` run) and "warm" (the same process again). It also
 times ``plotcapture.capture`` (/reset, POST /fit, GET /plot) against the lecture's ex2 app,
-which `conformance grade ex2` does once per student before stopping their server.
+which `conformance grade ex2` does once per student before stopping their server, and
+``imagecheck.inspect`` (the header reader every embedded image goes through) on the lecture's
+plot and on issue 21's 194 KB PNG of 40000x40000 pixels.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -88,7 +91,29 @@ def measure(runs: int, students: int) -> list[Row]:
         Row("classpage.write, cold", "ex2 class", median(cold), "s", runs, note),
         Row("classpage.write, warm", "ex2 class", median(warm), "s", runs, note),
         Row("plotcapture.capture", "lecture ex2", median(capture), "s", runs, "per student"),
+        *inspect_rows(runs),
     ]
+
+
+def inspect_rows(runs: int) -> list[Row]:
+    """``imagecheck.inspect`` on the reference plot (kept) and on the issue's bomb (refused)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from hostile_text import bomb_png
+
+    from conformance.grading import imagecheck, plotcapture
+
+    rows = []
+    plot = plotcapture.reference_png("ex2")
+    assert plot is not None
+    for name, image in (("lecture's plot, 640x480", plot), ("40000x40000 PNG, 194 KB", bomb_png())):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            problem = imagecheck.problem(image)
+            times.append((time.perf_counter() - start) * 1e6)
+        verdict = f"refused: {problem}" if problem else "kept"
+        rows.append(Row("imagecheck.inspect", name, median(times), "µs", runs, verdict[:60]))
+    return rows
 
 
 def main() -> None:

@@ -304,10 +304,10 @@ class GuardedTransport(httpx.BaseTransport):
         finally:
             self.deadline.at = math.inf
         self.failures = 0
-        headers = [
+        headers = [  # raw bytes: a value that is not ASCII (obs-text) is passed on as sent
             (name, value)
-            for name, value in response.headers.multi_items()
-            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            for name, value in response.headers.raw
+            if name.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
         ]
         extensions = dict(response.extensions)
         sent = Sent.of(request)

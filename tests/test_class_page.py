@@ -10,17 +10,26 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import chromium
+import hostile_text
 import httpx
 import pytest
 
 from conformance import expect
-from conformance.grading import classdata, classpage, feedback, jobsummary, plotcapture
+from conformance.grading import (
+    classdata,
+    classpage,
+    feedback,
+    imagecheck,
+    jobsummary,
+    plotcapture,
+)
 from conformance.grading.run import Result
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,9 +117,17 @@ def test_class_figures_and_common_failures(tmp_path: Path) -> None:
     [(column, mean, rate)] = data.group_stats()
     assert (column.short, mean, rate) == ("add", 12.5, 0.25)
     first, second = data.common_failures()
-    assert (first.check, first.students) == ("add-one-plus-one", ["bob", "carol"])
-    assert first.gist == '$.result: expected integer 2, got string "2"'
-    assert (second.group, second.students) == ("(not graded)", ["dave"])
+    assert (first.example, first.students, first.checks) == (
+        "add-one-plus-one",
+        ["bob", "carol"],
+        2,
+    )
+    assert first.kind == "$.result: string instead of integer"
+    assert (second.group, second.kind, second.students) == (
+        "(not graded)",
+        "did not start",
+        ["dave"],
+    )
 
 
 def test_pages_escape_everything_a_student_controls(tmp_path: Path) -> None:
@@ -127,7 +144,9 @@ def test_pages_escape_everything_a_student_controls(tmp_path: Path) -> None:
         assert "<script>window" not in html and "<img src=x" not in html, page.name
     assert "&lt;script&gt;window.pwned" in (tmp_path / "bob.report.html").read_text()
     summary = jobsummary.markdown("ex1", results)
-    assert "<script>" not in summary and "&lt;script&gt;" in summary
+    for line in summary.splitlines():  # student text only inside code spans: shown, not run
+        assert re.sub(r"(`+).*?\1", "", line).count("<") == 0, line
+    assert "`<script>window.pwned" in summary
 
 
 def test_statuses_and_a_malformed_report_still_make_a_page(tmp_path: Path) -> None:
@@ -166,8 +185,11 @@ def test_job_summary_is_appended_only_under_github_actions(
     jobsummary.append("ex1", results)
     text = target.read_text()
     assert text.startswith("earlier step\n### ex1: conformance grades")
-    assert "| bob | 12.5 | 12.5 | graded |" in text
-    assert "| 2 | ex1 GET /add (query parameters) | add-one-plus-one |" in text
+    assert "| `bob` | 12.5 | 12.5 | graded |" in text
+    assert (
+        "| 2 | ex1 GET /add (query parameters) | `$.result: string instead of integer` |  | 2 |"
+        in text
+    )
 
 
 # --- real grading runs, real browser -----------------------------------------------------------
@@ -204,8 +226,8 @@ def test_grade_writes_pages_a_summary_and_the_plot(graded: dict[str, Path]) -> N
             f"{stem}.report.html" for stem in stems
         )
         summary = (folder.parent / f"{exercise}-summary.md").read_text()
-        assert all(f"| {stem} |" in summary for stem in stems)
-        assert "Most common first failures" in summary
+        assert all(f"| `{stem}` |" in summary for stem in stems)
+        assert "Most common failures" in summary
     verbatim = json.loads((graded["ex2"] / "lecture_verbatim.json").read_text())
     plot = verbatim["extra_data"]["plot"]
     assert "problem" not in plot
@@ -253,6 +275,13 @@ def test_class_page_in_chromium(
     images = page.evaluate(IMAGES)
     assert all(loaded for _, loaded in images), images
     assert len(images) == (4 if exercise == "ex2" else 0)
+    badges = page.evaluate(
+        "Array.from(document.querySelectorAll('.gallery figure')).map("
+        "f => [f.querySelector('figcaption').textContent, f.querySelector('.badge')?.textContent])"
+    )
+    marked = {"plot_jpeg": "JPEG, not PNG"}
+    tiles = {s: marked.get(s) for s in CLASSES[exercise]} if exercise == "ex2" else {}
+    assert dict(badges) == tiles, badges
     assert page.evaluate("document.querySelectorAll('#failures tbody tr').length") >= 2
     assert page.errors() == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -277,6 +306,33 @@ def test_student_page_in_chromium(graded: dict[str, Path], page: chromium.Page) 
     page.screenshot(SCREENSHOTS / "student-page-ex2.png")
 
 
+PDF_PAGES = re.compile(rb"/Type\s*/Page[^s]")
+
+
+def test_student_page_prints_without_the_request_bodies(
+    graded: dict[str, Path], page: chromium.Page
+) -> None:
+    """A broken fit: the lecture's 100x5 data in each failing request. The whole bodies are
+    there on demand (closed <details>), never printed; every address is the student's own."""
+    page.open((graded["ex2"] / "fit_no_intercept.report.html").as_uri())
+    closed = page.evaluate(
+        "Array.from(document.querySelectorAll('details.whole')).map(d => [d.open, "
+        "d.querySelector('pre').textContent.length])"
+    )
+    assert closed and not any(opened for opened, _ in closed), closed
+    assert max(size for _, size in closed) > 10_000  # the lecture's data, on demand
+    addresses = page.evaluate(
+        "Array.from(document.querySelectorAll('code, pre')).map(c => c.textContent)"
+        ".join(' ').match(/https?:\\/\\/[^/ '\"]+/g)"
+    )
+    assert addresses and set(addresses) == {"http://127.0.0.1:8000"}, set(addresses)
+    text = page.evaluate("document.body.innerText")
+    assert "/tmp/" not in text and "state.teardown()" not in text and "note: " not in text
+    pdf = base64.b64decode(page.send("Page.printToPDF", timeout=120)["data"])
+    printed = len(PDF_PAGES.findall(pdf))
+    assert 1 <= printed <= 10, printed
+
+
 def test_hostile_student_runs_no_script_in_chromium(tmp_path: Path, page: chromium.Page) -> None:
     (tmp_path / "bob.server.log").write_text(f"log {HOSTILE}\n")
     results = made_up_class(tmp_path, hostile_failure())
@@ -288,3 +344,25 @@ def test_hostile_student_runs_no_script_in_chromium(tmp_path: Path, page: chromi
         assert page.evaluate("document.querySelectorAll('script').length") == 1
         assert page.errors() == []
     assert HOSTILE in page.evaluate("document.querySelector('#log').textContent")
+
+
+def test_hostile_class_in_chromium(tmp_path: Path, page: chromium.Page) -> None:
+    """Every student field hostile (tests/hostile_text.py), the 40000x40000 PNG among them:
+    the class page, the teacher's and the student-safe pages run nothing, load nothing,
+    decode no image larger than the bound."""
+    reports = tmp_path / "reports"
+    graded = hostile_text.results(reports)
+    index = classpage.write(reports, "ex2", graded)
+    safe = classpage.write_student_safe(reports, tmp_path / "safe", "ex2", graded)
+    pixels = (
+        "Math.max(0, ...Array.from(document.images).map(i => i.naturalWidth * i.naturalHeight))"
+    )
+    for target in [index, *reports.glob("*.report.html"), *safe]:
+        page.open(target.as_uri())
+        assert page.evaluate("typeof window.pwned") == "undefined"
+        assert page.evaluate("document.querySelectorAll('script').length") == 1
+        assert page.evaluate("Array.from(document.images).every(i => i.src.startsWith('data:'))")
+        assert page.evaluate(pixels) <= imagecheck.MAX_PIXELS
+        assert page.errors() == [], target.name
+    page.open(index.as_uri())
+    assert "image not shown" in page.evaluate("document.querySelector('.gallery').innerText")

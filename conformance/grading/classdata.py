@@ -2,20 +2,22 @@
 
 Everything here comes from each ``Result`` (its Gradescope report) and the reports folder (the
 server logs), so a class page can be written again later from the folder, or after merging
-shards, without grading anything.
+shards, without grading anything. Every string a student controls is bounded and its control
+characters shown as escapes here (:mod:`untrusted`), whatever page or summary shows it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import statistics
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance.grading import feedback, plotcapture
+from conformance.grading import feedback, plotcapture, untrusted
+from conformance.grading.untrusted import ORIGIN
 
 if TYPE_CHECKING:
     from conformance.grading.run import Result
@@ -23,8 +25,19 @@ if TYPE_CHECKING:
 LOG_TAIL = 8000
 """Characters of a student's server log shown on their page."""
 
+NAME = 100
+"""Characters of a student's name (a folder name) shown."""
+
+PAGE_NAME = 100
+"""Characters of a page's file name before ``.report.html``."""
+
 TOP_FAILURES = 10
-"""First failures listed on the class page."""
+"""Kinds of failure listed on the class page."""
+
+HIDDEN = ("hidden",)
+"""Group visibilities (Gradescope's) that a student-safe page leaves out."""
+
+SEED_LINE = re.compile(r"^Grading seed: .*$\n?", re.MULTILINE)
 
 STATUS_LABELS = (
     ("graded", "graded"),
@@ -37,8 +50,13 @@ STATUS_LABELS = (
 
 
 def page_of(name: str) -> str:
-    """A student's page, beside their report (never ``index.html``, the class page)."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).lstrip(".") + ".report.html"
+    """A student's page, beside their report (never ``index.html``, the class page); a name
+    too long for a file name is cut, and a digest of the whole name keeps it unique."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).lstrip(".") or "student"
+    if len(safe) > PAGE_NAME:
+        digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:12]
+        safe = f"{safe[: PAGE_NAME - 13]}-{digest}"
+    return safe + ".report.html"
 
 
 def status_label(status: str) -> str:
@@ -46,7 +64,7 @@ def status_label(status: str) -> str:
     for prefix, label in STATUS_LABELS:
         if status.startswith(prefix):
             return label
-    return status[:40]
+    return untrusted.line(status, 40)
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,12 @@ class GroupResult:
     line: str
     failures: list[feedback.Failure]
     note: str
+    visibility: str = "visible"
+
+    @property
+    def similar(self) -> list[feedback.Similar]:
+        """The failures with the same rule and kind of difference together."""
+        return feedback.grouped(self.failures)
 
 
 @dataclass
@@ -90,6 +114,11 @@ class Student:
     groups: list[GroupResult] = field(default_factory=list)
     log: str = ""
     plot: dict[str, Any] | None = None
+    page: str = ""
+    """Their page's file name (from their whole name, never one cut short)."""
+
+    def __post_init__(self) -> None:
+        self.page = self.page or page_of(self.name)
 
     @property
     def graded(self) -> bool:
@@ -101,19 +130,25 @@ class Student:
                 return group.earned
         return None
 
-    @property
-    def page(self) -> str:
-        return page_of(self.name)
-
 
 @dataclass
 class CommonFailure:
+    """One kind of failure (a rule, a kind of difference) in one group, across the class."""
+
     group: str
-    check: str
-    gist: str
-    students: list[str]
-    other_ways: int = 0
-    """How many other ``gist``s the same check failed with."""
+    """The group's title."""
+    rule: str
+    kind: str
+    hint: str
+    who: list[Student]
+    checks: int
+    """Failed checks of this kind, all these students together."""
+    example: str
+    """One check that failed this way."""
+
+    @property
+    def students(self) -> list[str]:
+        return [s.name for s in self.who]
 
 
 @dataclass
@@ -149,30 +184,61 @@ class ClassData:
         return rows
 
     def common_failures(self, limit: int = TOP_FAILURES) -> list[CommonFailure]:
-        """The check each student failed first in each group (or why nothing was graded),
-        the most frequent first; with the most common way it failed."""
-        seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        """The kinds of failure (group, rule, kind of difference) that hit most students, each
+        student counted once per kind; a student who was not graded counts once, with why."""
+        seen: dict[tuple[str, str, str], CommonFailure] = {}
         for student in self.students:
             if not student.graded:
                 first = student.message.strip().split("\n", 1)[0]
-                seen.setdefault(("(not graded)", student.label), []).append((student.name, first))
+                key = ("(not graded)", "", student.label)
+                item = seen.setdefault(key, CommonFailure(*key, "", [], 0, untrusted.line(first)))
+                item.who.append(student)
+                item.checks += 1
                 continue
+            titles = {g.key.rsplit(":", 1)[-1]: g.title for g in student.groups}
             for group in student.groups:
-                if group.counted and group.failures:
-                    failure = group.failures[0]
-                    key = (group.title, failure.check)
-                    seen.setdefault(key, []).append((student.name, failure.gist))
-        ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), item[0]))
-        common = []
-        for (title, check), hits in ranked[:limit]:
-            gists = Counter(gist for _, gist in hits).most_common()
-            names = [name for name, _ in hits]
-            common.append(CommonFailure(title, check, gists[0][0], names, len(gists) - 1))
-        return common
+                if not group.counted:
+                    continue
+                for failure in group.failures:
+                    charged = titles.get(failure.group, group.title)
+                    key = (charged, failure.rule, failure.kind)
+                    item = seen.setdefault(
+                        key, CommonFailure(*key, failure.hint, [], 0, failure.check)
+                    )
+                    if not item.who or item.who[-1] is not student:
+                        item.who.append(student)
+                    item.checks += failure.count
+                    item.hint = item.hint or failure.hint
+        ranked = sorted(seen.values(), key=lambda c: (-len(c.students), -c.checks, c.group, c.kind))
+        return ranked[:limit]
 
 
-def student(result: Result, folder: Path | None) -> Student:
-    """One student's page data, from their report and the server log in ``folder``."""
+def student_safe(student: Student, hide: Sequence[str] = HIDDEN) -> Student:
+    """What ``student`` may see: no group whose visibility is in ``hide`` (nor any failure
+    charged to one), a score of the groups left, no grading seed, no grader path."""
+    hidden = {g.key.rsplit(":", 1)[-1] for g in student.groups if g.visibility in hide}
+    groups = [
+        replace(g, failures=[f for f in g.failures if f.group not in hidden])
+        for g in student.groups
+        if g.visibility not in hide
+    ]
+    counted = [g for g in groups if g.counted]
+    message = untrusted.scrub(SEED_LINE.sub("", student.message)).strip()
+    return replace(
+        student,
+        app="/".join(Path(student.app).parts[-2:]),
+        status=student.label,
+        score=round(sum(g.earned for g in counted), 2) if student.graded else 0.0,
+        max_score=round(sum(g.points for g in counted), 2) if student.graded else 0.0,
+        message=message,
+        groups=groups,
+        log=untrusted.scrub(student.log),
+    )
+
+
+def student(result: Result, folder: Path | None, origin: str = ORIGIN) -> Student:
+    """One student's page data, from their report and the server log in ``folder``;
+    ``origin``: the address of their server that failures show (see :mod:`untrusted`)."""
     report = result.results if isinstance(result.results, dict) else {}
     tests = report.get("tests")
     groups = []
@@ -183,39 +249,49 @@ def student(result: Result, folder: Path | None) -> Student:
         tags = tags if isinstance(tags, list) else []
         extra = test.get("extra_data")
         extra = extra if isinstance(extra, dict) else {}
-        found, note = feedback.failures(test)
+        found, note = feedback.failures(test, origin)
         groups.append(
             GroupResult(
-                key=":".join(str(t) for t in tags) or str(test.get("name", "")),
-                title=str(test.get("name", "")),
+                key=untrusted.line(":".join(str(t) for t in tags) or str(test.get("name", ""))),
+                title=untrusted.line(test.get("name", "")),
                 earned=_number(extra.get("earned", test.get("score"))),
                 points=_number(extra.get("points", test.get("max_score"))),
                 counted=_number(test.get("max_score")) > 0,
                 passed=test.get("status") == "passed",
-                line=feedback.summary_line(test),
+                line=untrusted.line(feedback.summary_line(test)),
                 failures=found,
                 note=note,
+                visibility=str(test.get("visibility") or "visible"),
             )
         )
     label = status_label(result.status)
     extra_data = report.get("extra_data")
     plot = extra_data.get(plotcapture.EXTRA_KEY) if isinstance(extra_data, dict) else None
     return Student(
-        name=result.name,
-        app=result.app,
-        status=result.status,
+        name=untrusted.line(result.name, NAME),
+        app=untrusted.line(result.app),
+        status=untrusted.line(result.status),
         label=label,
         score=_number(report.get("score")),
         max_score=_number(report.get("max_score")),
-        message="" if label == "graded" else str(report.get("output", "")),
+        message="" if label == "graded" else _message(report.get("output", ""), origin),
         groups=groups if label == "graded" else [],
-        log=_tail(folder / f"{result.name}.server.log") if folder else "",
+        log=untrusted.visible(_tail(folder, result.name)) if folder else "",
         plot=plot if isinstance(plot, dict) else None,
+        page=page_of(result.name),
     )
 
 
-def build(folder: Path | None, exercise: str, results: Sequence[Result]) -> ClassData:
-    students = [student(r, folder) for r in sorted(results, key=lambda r: r.name)]
+def _message(output: object, origin: str) -> str:
+    """Why a submission was not graded (its report's output), for a page."""
+    return untrusted.block(untrusted.LOOPBACK.sub(origin, str(output)))
+
+
+def build(
+    folder: Path | None, exercise: str, results: Sequence[Result], origin: str = ORIGIN
+) -> ClassData:
+    """The class, from each student's result and their logs in ``folder``."""
+    students = [student(r, folder, origin) for r in sorted(results, key=lambda r: r.name)]
     columns: dict[str, Column] = {}
     for s in students:
         for group in s.groups:
@@ -232,7 +308,12 @@ def _number(value: object) -> float:
     return float(value)
 
 
-def _tail(path: Path, limit: int = LOG_TAIL) -> str:
+def _tail(folder: Path, name: str, limit: int = LOG_TAIL) -> str:
+    """The end of ``name``'s server log in ``folder`` (never a file elsewhere: a name that is
+    not a plain file name has no log)."""
+    if Path(name).name != name or name in {"", ".", ".."} or "\x00" in name:
+        return ""
+    path = folder / f"{name}.server.log"
     try:
         with path.open("rb") as log:
             log.seek(0, 2)

@@ -1,8 +1,10 @@
 """A Markdown job summary for GitHub Actions: the score table and the most common failures.
 
 Appended to the file named by ``GITHUB_STEP_SUMMARY`` when that variable is set (GitHub sets it
-in every step), and nothing otherwise. Text from students is escaped: GitHub renders HTML in a
-summary, and a ``|`` would break the table.
+in every step), and nothing otherwise. GitHub renders Markdown and HTML in a summary: links,
+images (a tracking pixel), autolinked addresses, mentions. So every string from a student
+(a name, a kind of difference, a hint quoting what their server sent) is a literal code span
+(``untrusted.markdown_code``), and the grader's own text is HTML- and pipe-escaped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
-from conformance.grading import classdata
+from conformance.grading import classdata, untrusted
 from conformance.grading.scoring import fmt
 
 if TYPE_CHECKING:
@@ -25,11 +27,15 @@ CELL = 160
 
 
 def cell(text: object) -> str:
-    """One Markdown table cell: one line, HTML escaped, pipes escaped, clipped."""
-    line = " ".join(str(text).split())
-    if len(line) > CELL:
-        line = line[: CELL - 3] + "..."
+    """One Markdown table cell of the grader's own text: one line, HTML escaped, pipes
+    escaped, clipped. Student text goes in :func:`code` instead."""
+    line = untrusted.line(text, CELL)
     return str(escape(line)).replace("|", "\\|").replace("`", "&#96;")
+
+
+def code(text: object) -> str:
+    """One table cell of student text: a literal code span, nothing in it rendered."""
+    return untrusted.markdown_code(text, CELL)
 
 
 def markdown(exercise: str, results: Sequence[Result]) -> str:
@@ -47,20 +53,20 @@ def markdown(exercise: str, results: Sequence[Result]) -> str:
     for s in data.students:
         points = [s.earned(c.key) for c in columns]
         shown = [fmt(p) if p is not None else "-" for p in points]
-        row = [cell(s.name), fmt(s.score), *shown, cell(s.label)]
+        row = [code(s.name), fmt(s.score), *shown, cell(s.label)]
         lines.append("| " + " | ".join(row) + " |")
     common = data.common_failures()
     if common:
         lines += [
             "",
-            "#### Most common first failures",
+            "#### Most common failures",
             "",
-            "| students | group | check | where it differs |",
-            "|---:|---|---|---|",
+            "| students | group | what differs | likely cause | checks |",
+            "|---:|---|---|---|---:|",
         ]
         for item in common:
-            gist = item.gist + (f" (and {item.other_ways} other ways)" if item.other_ways else "")
-            row = [str(len(item.students)), cell(item.group), cell(item.check), cell(gist)]
+            hint = code(item.hint) if item.hint else ""
+            row = [str(len(item.who)), cell(item.group), code(item.kind), hint, str(item.checks)]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n\n"
 
