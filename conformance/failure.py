@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shlex
 import stat
 import tempfile
@@ -38,7 +39,32 @@ SHOWN_STEP = 140
 
 
 def shorten(text: str, limit: int = SHOWN_BODY) -> str:
+    """``text`` cut to ``limit`` characters, with its control and invisible characters shown
+    as escapes (a student's answer never moves the teacher's cursor or reorders a line)."""
+    text = visible(text)
     return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text)} characters)"
+
+
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
+"""Control characters (C0 but tab and newline, DEL, C1), bidi marks, overrides and isolates,
+zero-width characters, line and paragraph separators."""
+
+INVISIBLE_ON_ONE_LINE = re.compile(f"[\t\n{INVISIBLE.pattern[1:]}")
+"""The same, and tab and newline too."""
+
+
+def visible(text: str, *, newlines: bool = True) -> str:
+    """``text`` with every control and invisible character shown as an escape (``\\x1b``).
+
+    ``newlines``: keep line feeds (and tabs) as they are; else they become escapes too."""
+    return (INVISIBLE if newlines else INVISIBLE_ON_ONE_LINE).sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def request_body(request: httpx.Request) -> bytes:

@@ -26,20 +26,13 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from conformance.failure import visible as visible
+
 LINE = 300
 """Characters of one line of student text (a cell, a title, a ``where``)."""
 
 BLOCK = 8000
 """Characters of a block of student text (a failure's text, a message)."""
-
-INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
-)
-"""Control characters (C0 but tab and newline, DEL, C1), bidi marks, overrides and isolates,
-zero-width characters, line and paragraph separators."""
-
-INVISIBLE_ON_ONE_LINE = re.compile(f"[\t\n{INVISIBLE.pattern[1:]}")
-"""The same, and tab and newline too."""
 
 ORIGIN = "http://127.0.0.1:8000"
 """What a graded student reads in place of the grader's temporary address for their server:
@@ -47,18 +40,6 @@ the address ``fastapi dev`` and the lecture's ``uvicorn`` lines serve it at."""
 
 LOOPBACK = re.compile(r"https?://(?:127\.0\.0\.1|localhost|\[::1\]):\d{1,5}", re.IGNORECASE)
 """A loopback origin with a port: during grading, the forwarder to the student's server."""
-
-
-def visible(text: str, *, newlines: bool = True) -> str:
-    """``text`` with every control and invisible character shown as an escape (``\\x1b``).
-
-    ``newlines``: keep line feeds (and tabs) as they are; else they become escapes too."""
-    return (INVISIBLE if newlines else INVISIBLE_ON_ONE_LINE).sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def clip(text: str, limit: int) -> str:
