@@ -93,12 +93,7 @@ def read(out: Path, servers: list[Server], tier: str) -> dict[str, Graded]:
                     extra = test.get("extra_data", {})
                     groups[tags[2]] = (float(extra.get("earned", 0)), float(extra.get("points", 0)))
                     broken += extra.get("broken", [])
-            output = str(report.get("output", ""))
-            summary = (
-                output.split("What to fix:\n", 1)[1].splitlines()
-                if "What to fix:" in output
-                else []
-            )
+            summary = list(report.get("extra_data", {}).get("what_to_fix", []))
             found[server.id] = Graded(float(row["score"] or 0), groups, summary, broken)
     return found
 

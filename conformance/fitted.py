@@ -173,9 +173,10 @@ def judged_after_reset(response: httpx.Response, model: ServerModel) -> Iterator
     except ValueError:
         body = None
     at_startup = _as_at_startup(response)
-    if at_startup is None:  # start-up unknown: the forgotten fit still shown is /reset's
+    if at_startup is None:  # start-up unknown: a fitted model still there is /reset's
         drawn = response.request.url.path == "/plot" and response.status_code == 200
-        resets_fault = model.stale(body) or (drawn and model.before_reset is not None)
+        fitted = isinstance(body, dict) and _fitted(body)
+        resets_fault = model.stale(body) or drawn or fitted
     else:
         resets_fault = not at_startup
     if resets_fault:
@@ -183,6 +184,12 @@ def judged_after_reset(response: httpx.Response, model: ServerModel) -> Iterator
             yield
     else:
         yield
+
+
+def _fitted(body: dict[str, Any]) -> bool:
+    """Whether a /coefs answer shows a fitted model (an intercept and some coefficients)."""
+    coef = body.get("coef")
+    return isinstance(coef, list) and bool(coef) and fit_of(body, len(coef)) is not None
 
 
 def _as_at_startup(response: httpx.Response) -> bool | None:

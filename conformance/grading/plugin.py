@@ -186,7 +186,9 @@ class Grader:
         failed = [o for o in self.outcomes.values() if o.outcome == "failed"]
         if failed and len(failed) == len(self.outcomes) and len({o.summary for o in failed}) == 1:
             output += f"\nEvery test failed the same way: {failed[0].summary}"
-        return reports.gradescope(sheet, output=output)
+        results = reports.gradescope(sheet, output=output)
+        results["extra_data"]["what_to_fix"] = found
+        return results
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

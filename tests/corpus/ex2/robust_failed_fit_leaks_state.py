@@ -4,7 +4,7 @@
 # mistake: /fit stores X_train/y_train before lm.fit raises, so a fit with no y is a 500 and leaves /plot broken (500) instead of refusing it and keeping the model
 # caught-by: test_fit_bad_body_is_refused_and_keeps_the_model
 # tier: robust
-# groups: fit
+# groups: fit predict openapi sequences
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

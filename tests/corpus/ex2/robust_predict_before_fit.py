@@ -4,7 +4,7 @@
 # mistake: /predict has no before-fit check (like the lecture's code): POST /predict before any fit or after /reset is a 500 NotFittedError instead of a 4xx
 # caught-by: test_predict_before_any_fit_is_refused
 # tier: robust
-# groups: predict
+# groups: predict fit openapi sequences
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel

@@ -4,7 +4,7 @@
 # mistake: answers the lecture's transcript from a table: /fit, /coefs and /predict give the seeded demo's numbers whatever data was sent, so only the slides' requests get the right answers
 # caught-by: test_every_answer_is_the_lecture_s_answer test_fit_is_ordinary_least_squares
 # tier: property
-# groups: fit predict coefs
+# groups: fit predict coefs plot
 import io
 
 import matplotlib
