@@ -8,6 +8,7 @@ Bodies are cut as in every failure message; a sequence of requests is one line.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from conformance.failure import shorten
@@ -17,15 +18,47 @@ from conformance.rules import Rule
 SHOWN_STEPS = 4
 """Earlier requests of a sequence named in a summary entry (the last ones)."""
 
+FULL_ENTRIES = 3
+"""Kinds of difference a section shows in full; the rest get a line each (--tb=short shows
+every failed check in full)."""
 
-def entries(row: GroupScore) -> Iterator[tuple[str, Outcome, int, int]]:
-    """Each broken rule of the group: (rule, its first failed check, how many checks found
-    the same difference, how many found another)."""
+
+@dataclass(frozen=True)
+class Entry:
+    """One broken rule: its group, what it costs, the check shown, and the counts."""
+
+    rule: str
+    row: GroupScore
+    shown: Outcome
+    same: int
+    other: int
+
+    @property
+    def head(self) -> str:
+        cost = self.row.points / len(self.row.judged) if self.row.judged else 0.0
+        group = self.row.title.split("  ")[0]
+        return f"{Rule.parse(self.rule).text}  [{group}: -{fmt(round(cost, 2))}]"
+
+    def lines(self) -> list[str]:
+        lines = [f"- {self.head}", *failure_lines(self.shown, "    ")]
+        counts = []
+        if self.same > 1:
+            counts.append(f"the same difference in {self.same - 1} more check(s)")
+        if self.other:
+            counts.append(f"{self.other} check(s) of this rule differ in another way")
+        if counts:
+            lines.append("    (" + "; ".join(counts) + ")")
+        return lines
+
+
+def entries(row: GroupScore) -> Iterator[Entry]:
+    """Each broken rule of the group, with the check that shows it best."""
     for rule, outcomes in row.broken.items():
-        first = outcomes[0]
-        kind = _kind(first)
-        same = sum(1 for o in outcomes if _kind(o) == kind)
-        yield rule, first, same, len(outcomes) - same
+        kind = _kind(outcomes[0])
+        alike = [o for o in outcomes if _kind(o) == kind]
+        # The shortest of them shows the difference best (four rows rather than a hundred).
+        shown = min(alike, key=lambda o: len(o.text or o.summary))
+        yield Entry(rule, row, shown, len(alike), len(outcomes) - len(alike))
 
 
 def _kind(outcome: Outcome) -> str:
@@ -47,9 +80,9 @@ def failure_lines(outcome: Outcome, indent: str = "  ") -> list[str]:
         body = str(request.get("body") or "")
         if body:
             line += f"  body: {shorten(body, 160)}"
+        if failure.get("slide"):
+            line += f"  (lecture: {failure['slide']!r})"
         lines.append(line)
-    if failure.get("slide"):
-        lines.append(f"  (lecture: {failure['slide']!r})")
     history = failure.get("history") or []
     if history:
         steps = [_step(exchange) for exchange in history[-SHOWN_STEPS:]]
@@ -62,7 +95,9 @@ def failure_lines(outcome: Outcome, indent: str = "  ") -> list[str]:
     lines.append(f"differs at {failure.get('where')}")
     if failure.get("hint"):
         lines.append(f"hint: {failure['hint']}")
-    if failure.get("curl"):
+    # A GET without a body is its URL, already shown: any browser sends it again.
+    plain = isinstance(request, dict) and request.get("method") == "GET" and not request.get("body")
+    if failure.get("curl") and not plain:
         lines.append(f"reproduce: {shorten(str(failure['curl']), 400)}")
     return [indent + line for line in lines]
 
@@ -75,19 +110,27 @@ def _step(exchange: Any) -> str:
 
 def rule_lines(row: GroupScore, width: int = 100) -> list[str]:
     """The entries of one group: each broken rule, what it costs, its first failure."""
+    return [line for entry in entries(row) for line in entry.lines()]
+
+
+def section_lines(section: Section) -> list[str]:
+    """The entries of a section, most telling first: a broken rule in full, and the other
+    rules broken by the same kind of difference (one mistake: a handler that turns every
+    422 into 400) on a line each below it; past :data:`FULL_ENTRIES` kinds, a line each."""
+    found = [entry for row in section.groups for entry in entries(row)]
+    kinds: dict[str, list[Entry]] = {}
+    for entry in found:
+        kinds.setdefault(_kind(entry.shown), []).append(entry)
     lines: list[str] = []
-    cost = row.points / len(row.judged) if row.judged else 0.0
-    for rule, first, same, other in entries(row):
-        head = f"- {Rule.parse(rule).text}"
-        lines.append(f"{head}  [{row.title.split('  ')[0]}: -{fmt(round(cost, 2))}]")
-        lines += failure_lines(first, "    ")
-        counts = []
-        if same > 1:
-            counts.append(f"the same difference in {same - 1} more check(s)")
-        if other:
-            counts.append(f"{other} check(s) of this rule differ in another way")
-        if counts:
-            lines.append("    (" + "; ".join(counts) + ")")
+    for number, alike in enumerate(kinds.values()):
+        lead, *others = alike
+        if number < FULL_ENTRIES:
+            lines += lead.lines()
+            lines += [f"    the same difference also breaks: {o.head}" for o in others]
+        else:
+            where = (lead.shown.failure or {}).get("where") or lead.shown.summary
+            lines.append(f"- {lead.head}: {shorten(str(where), 120)}")
+            lines += [f"- {o.head}: the same" for o in others]
     return lines
 
 
@@ -109,7 +152,7 @@ def render(sheet: Sheet, width: int = 100) -> list[str]:
     """The whole summary: for each section with a broken rule or a blocked check, its entries."""
     lines: list[str] = []
     for section in sheet.sections:
-        found = [line for row in section.groups for line in rule_lines(row, width)]
+        found = section_lines(section)
         blocked = blocked_lines(section)
         if not found and not blocked:
             continue

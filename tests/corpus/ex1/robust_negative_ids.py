@@ -4,7 +4,7 @@
 # mistake: the lecture's bounds check only looks up: GET /items/-1 returns the last item (Python negative indexing) and /items/-(len+1) is a 500
 # caught-by: test_items_negative_id_is_refused test_items_id_before_the_start_is_refused test_items_any_negative_id_is_refused
 # tier: robust
-# groups: items
+# groups: items add openapi
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
