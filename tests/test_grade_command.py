@@ -21,6 +21,7 @@ import httpx
 import pytest
 import yaml
 
+from conformance import registry
 from conformance.grading import classlist, rubric
 from conformance.grading.sandbox import Protections
 from conformance.grading.scoring import fmt
@@ -270,3 +271,38 @@ def test_a_path_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path) -> No
         cells = [cell for row in csv.reader(rows) for cell in row]
     assert "'=HYPERLINK(1)/app.py" in cells and "'@SUM(1)/app.py" in cells
     assert not [cell for cell in cells if cell.startswith(classlist.FORMULA_STARTS)]
+
+
+LECTURE_EX2 = REPO / "tests" / "lecture" / "ex2_app.py"
+
+
+@pytest.mark.parametrize(
+    ("graded", "source", "served"), [("ex1", LECTURE_EX2, "ex2"), ("ex2", LECTURE_EX1, "ex1")]
+)
+def test_the_other_exercise_is_said_in_one_sentence(
+    tmp_path: Path, graded: str, source: Path, served: str
+) -> None:
+    """The lecture's ex2 graded as ex1: no wall of 104 failures, one sentence and a clear 0."""
+    app = tmp_path / "app.py"
+    shutil.copy(source, app)
+    report = tmp_path / "results.json"
+    done = subprocess.run(
+        [str(CONFORMANCE), "grade", graded, str(app), "--report", str(report), "--seed", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "FAILED" not in done.stdout and "Traceback" not in done.stdout
+    results = json.loads(report.read_text())
+    assert (results["score"], results["max_score"]) == (0, 100)
+    sentence = (
+        f"serves {registry.get(served).title}, not {registry.get(graded).title}, the exercise "
+        f"being checked: submit the {graded} app, or check this one as {served}"
+    )
+    first = results["output"].splitlines()[0]
+    assert first.startswith("No test ran: http://127.0.0.1:") and sentence in first, first
+    for test in results["tests"]:  # every group says why it earned nothing
+        assert test["score"] == 0 and test["output"] == f"Not checked: {first[13:]}"
