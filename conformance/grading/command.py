@@ -202,12 +202,13 @@ def grade_class(
     if interrupted:
         print("conformance grade: interrupted; the rest are marked not graded", file=sys.stderr)
         return 130
-    _write_pages(folder, options.exercise, results)
+    write_pages(folder, options.exercise, results)
     return 0 if all(r.status == "graded" for r in results) else 1
 
 
-def _write_pages(folder: Path, exercise: str, results: list[Result]) -> None:
-    """The class page and the job summary; a folder that cannot be written costs only them."""
+def write_pages(folder: Path, exercise: str, results: Sequence[Result]) -> None:
+    """The class page and the job summary, after grading a class or merging its shards (so
+    both write the same); a folder that cannot be written costs only the page."""
     jobsummary.append(exercise, results)
     try:
         print(f"class page: {classpage.write(folder, exercise, results)}")

@@ -4,7 +4,8 @@ Each DIR is the ``--reports`` folder of one ``conformance grade ... --shard K/N`
 merge checks that the folders fit together (same exercise, rubric and class list, every part
 1..N exactly once, no submission graded twice), copies each submission's files (its report,
 its logs) into OUTDIR, and writes the CSV and table an unsharded run writes: same columns,
-same rows, same order, the ``report`` column pointing into OUTDIR. Exit status as for
+same rows, same order, the ``report`` column pointing into OUTDIR, then the class page and
+(under GitHub Actions) the job summary, as ``conformance grade`` does. Exit status as for
 ``conformance grade``: 0 when every submission was tested, 1 when one could not be; 2 when
 nothing was merged, with a message that says why.
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.grading import classlist, classpage, rubric
+from conformance.grading import classlist, command, rubric
 from conformance.grading.rubric import Group
 from conformance.grading.run import Result
 from conformance.grading.shard import FORMAT, MANIFEST
@@ -258,5 +259,5 @@ def main(argv: list[str]) -> int:
         print(f"scores: {args.csv}")
     print(f"reports: {out}/")
     exercise = str(read(Path(args.folders[0])).manifest["exercise"])
-    print(f"class page: {classpage.write(out, exercise, results)}")
+    command.write_pages(out, exercise, results)  # as `conformance grade` writes them
     return 0 if all(r.status == "graded" for r in results) else 1
