@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.grading import classlist, command, rubric
+from conformance.grading import classlist, command, roster, rubric
 from conformance.grading.rubric import Group
 from conformance.grading.run import Result
 from conformance.grading.shard import FORMAT, MANIFEST
@@ -165,8 +165,14 @@ def counted_groups(loaded: rubric.Rubric, exercise: str) -> list[Group]:
     return [g for g in loaded.groups if g.exercise == exercise and g.tier in loaded.counted_tiers]
 
 
-def merge(folders: Sequence[Path], out: Path, csv: Path | None) -> list[Result]:
-    """Check, copy every submission's files into ``out``, write the CSV; the results."""
+def merge(
+    folders: Sequence[Path],
+    out: Path,
+    csv: Path | None,
+    students: Sequence[roster.Student] | None = None,
+) -> list[Result]:
+    """Check, copy every submission's files into ``out``, write the CSV (with the roster
+    ``students`` joined in, if given); the results."""
     resolved = [f.resolve() for f in folders]
     twice = sorted({str(f) for f in folders if resolved.count(f.resolve()) > 1})
     if twice:
@@ -196,7 +202,7 @@ def merge(folders: Sequence[Path], out: Path, csv: Path | None) -> list[Result]:
             shutil.copy2(source, out / source.name)
     results.sort(key=lambda r: r.name)
     if csv:
-        classlist.write_csv(csv, results, counted_groups(loaded, manifest["exercise"]))
+        classlist.write_csv(csv, results, counted_groups(loaded, manifest["exercise"]), students)
     return results
 
 
@@ -237,6 +243,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("folders", nargs="+", metavar="DIR", help="a shard's --reports folder")
     p.add_argument("--csv", metavar="FILE.csv", help="write every submission's score to a CSV")
     p.add_argument(
+        "--roster",
+        metavar="ROSTER.csv",
+        help="with --csv: join the class roster into the CSV, as `conformance grade --roster`",
+    )
+    p.add_argument(
         "--reports",
         metavar="OUTDIR",
         default="grading-reports",
@@ -248,15 +259,22 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     out = Path(args.reports)
+    if args.roster and not args.csv:
+        print("conformance merge: --roster is joined into --csv; give both", file=sys.stderr)
+        return 2
     try:
-        results = merge([Path(f) for f in args.folders], out, Path(args.csv) if args.csv else None)
-    except MergeError as error:
+        students = roster.read(Path(args.roster)) if args.roster else None
+        csv = Path(args.csv) if args.csv else None
+        results = merge([Path(f) for f in args.folders], out, csv, students)
+    except (MergeError, roster.RosterError) as error:
         print(f"conformance merge: {error}", file=sys.stderr)
         return 2
     for line in classlist.table(results):
         print(line)
     if args.csv:
         print(f"scores: {args.csv}")
+    if students is not None:
+        roster.say_unknown(results, students)
     print(f"reports: {out}/")
     exercise = str(read(Path(args.folders[0])).manifest["exercise"])
     command.write_pages(out, exercise, results)  # as `conformance grade` writes them
