@@ -226,3 +226,23 @@ def test_an_empty_shard_merges(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_a_shard_without_a_seed_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert command.main(["ex1", "nowhere/app.py", "--shard", "1/2"]) == 2
     assert "--shard needs --seed" in capsys.readouterr().err
+
+
+def test_merge_joins_the_roster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folders = cut(tmp_path, "ex1", 2, ["ann", "ben"])
+    students = tmp_path / "roster.csv"
+    students.write_text("student_id,name,email,folder\n1,Ann,ann@uni,ann\n9,Zed,z@uni,zed\n")
+    out, grades = tmp_path / "out", tmp_path / "grades.csv"
+    capsys.readouterr()
+    argv = [*map(str, folders), "--reports", str(out), "--csv", str(grades)]
+    assert merge.main([*argv, "--roster", str(students)]) == 1
+    assert "not in the roster: ben" in capsys.readouterr().err
+    with grades.open(encoding="utf-8") as rows:
+        table = [(r["student_id"], r["submission"], r["status"]) for r in csv.DictReader(rows)]
+    assert table == [
+        ("1", "ann", "no app to grade"),
+        ("", "ben", "no app to grade"),
+        ("9", "zed", "no submission"),
+    ]
+    assert merge.main([*argv, "--roster", str(tmp_path / "none.csv")]) == 2
+    assert "none.csv: cannot be read" in capsys.readouterr().err
