@@ -148,6 +148,11 @@ def test_workflow_steps_grade_and_merge_a_class(tmp_path: Path) -> None:
         app = tmp_path / "submissions" / student / "ex1" / "app.py"
         app.parent.mkdir(parents=True)
         app.write_text("this is not python\n", encoding="utf-8")
+    (tmp_path / "submissions" / "roster.csv").write_text(  # as `conformance collect` left it
+        "student_id,name,email,folder\n"
+        + "".join(f"{i},{s.title()},,{s}\n" for i, s in enumerate(students)),
+        encoding="utf-8",
+    )
     env = {"EXERCISE": "ex1", "SUBMISSIONS": "submissions"}
 
     script = step(grade, runs="conformance grade")["run"]
@@ -167,6 +172,7 @@ def test_workflow_steps_grade_and_merge_a_class(tmp_path: Path) -> None:
     with (tmp_path / "class" / "grades.csv").open(encoding="utf-8") as grades:
         rows = list(csv.DictReader(grades))
     assert [r["submission"] for r in rows] == [f"{s}-ex1" for s in students]
+    assert [r["name"] for r in rows] == [s.title() for s in students]  # the roster, joined
     assert {r["status"] for r in rows} == {"the server did not start"}
     for student in students:
         assert (tmp_path / "class" / "reports" / f"{student}-ex1.json").is_file()
