@@ -12,6 +12,7 @@ commands:
   merge DIR... [--csv F] [--reports D]   merge the reports of `grade --shard K/N` runs
   collect EXERCISE SOURCE [--into D]     lay out a Gradescope export or Classroom clones as
                                          D/<student>/EXERCISE/ (default submissions/)
+  student-pages REPORTS --out D          each student's page without hidden groups and seed
 
 exercises: {exercises}
 """
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         from conformance.grading.collect import main as collect
 
         return collect(rest)
+    if command == "student-pages":
+        from conformance.grading.studentpages import main as student_pages
+
+        return student_pages(rest)
     print(f"conformance: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
     return 2
 
