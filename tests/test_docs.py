@@ -13,9 +13,11 @@ project's CI runs them). A command this file does not know fails its test.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -131,6 +133,25 @@ def test_collect_grade_roster_and_pages(guided: Path) -> None:
         assert (guided / f"shard-{k}" / "_shard.json").is_file()
     merged = sorted(p.name for p in (guided / "merged").iterdir() if p.suffix == ".json")
     assert merged == ["alice-ex1.json", "bob-ex1.json", "carol-ex1.json"]
+
+
+PARSERS = {
+    "grade": "conformance.grading.command",
+    "merge": "conformance.grading.merge",
+    "collect": "conformance.grading.collect",
+    "student-pages": "conformance.grading.studentpages",
+}
+
+
+def test_the_examples_commands_parse() -> None:
+    """The examples' READMEs: each `conformance` command's options exist (argparse level)."""
+    shown = [c for page in sorted(REPO.glob("examples/*/README.md")) for c in commands(page)]
+    inner = [re.sub(r"^for .*?; do (.*?); done$", r"\1", c).replace("$k", "1") for c in shown]
+    assert inner and all(c.startswith("conformance ") for c in inner), inner
+    for command in inner:
+        words = shlex.split(command)[1:]
+        parser = importlib.import_module(PARSERS[words[0]]).parser()
+        parser.parse_args(words[1:])  # a wrong option exits (2) and fails the test
 
 
 def test_the_readme_teacher_commands_are_the_guide_s() -> None:
