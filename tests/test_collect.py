@@ -199,7 +199,7 @@ def test_a_gradescope_export_is_collected_graded_and_joined_with_its_roster(
     students = roster.read(subs / "roster.csv")
     assert students == [
         Student("alice", "1001", "Alice Liddell", "alice@uni.example"),
-        Student("j.doe", "1002", '=HYPERLINK("http://x")', "j.doe@uni.example"),
+        Student("j.doe", "1002", '\'=HYPERLINK("http://x")', "j.doe@uni.example"),  # as text
         Student("j.doe-2", "1003", "Carol One", "j.doe@other.example"),
         Student("j.doe-2", "1004", "Dan Two", "dan@uni.example"),
     ]

@@ -90,13 +90,16 @@ def read(path: Path) -> list[Student]:
 
 
 def write(path: Path, students: Iterable[Student]) -> None:
-    """Write a roster (sorted by folder, no row twice), as ``read`` reads it."""
+    """Write a roster (sorted by folder, no row twice), as ``read`` reads it. A cell a
+    spreadsheet would run as a formula (a name a student typed) is written as text."""
+    from conformance.grading.classlist import inert
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for s in sorted(set(students)):
-            writer.writerow([s.student_id, s.name, s.email, s.folder])
+            writer.writerow([inert(s.student_id), inert(s.name), inert(s.email), s.folder])
 
 
 def folder_of(app: str) -> str:
