@@ -143,11 +143,13 @@ class Targets:
 
     def _check_served(self, named: str) -> None:
         """Raise :class:`OtherExercise` when the server's /openapi.json plainly declares
-        another exercise; a server that does not answer, or whose paths tell nothing, is
-        checked as named (its own tests say what is wrong)."""
+        another exercise, :class:`Unreachable` when it does not answer; a server whose
+        /openapi.json tells nothing is checked as named (its own tests say what is wrong)."""
         target = self.get(named, self.settings.base_url)
         try:
             served = detect_exercise(target.client)
+        except Unreachable:
+            raise  # no answer at all: said once, as before any test
         except LookupError:
             return
         if served != named:
