@@ -2,10 +2,10 @@
 
 A roster is a CSV file with a header and one row per student: ``student_id``, ``name``,
 ``email`` and ``folder``, the student's folder in the submissions (``submissions/<folder>/ex1``).
-Only ``folder`` is required; the headers of the exports teachers have are understood too
-(Gradescope's ``SID`` and ``Email``, GitHub Classroom's ``identifier`` and
-``github_username``). ``conformance collect`` writes one. Several students may share a folder
-(a group submission); each gets the folder's grade.
+Only ``folder`` is required; other spellings of the headers are understood too (``SID``,
+``E-mail``...), so GitHub Classroom's roster export (``identifier``, ``github_username``,
+``name``) is a roster as it is. ``conformance collect`` writes one. Several students may share
+a folder (a group submission); each gets the folder's grade.
 """
 
 from __future__ import annotations
