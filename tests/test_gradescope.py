@@ -264,6 +264,31 @@ def test_a_server_that_does_not_start_scores_zero_with_its_log(autograder: Path)
     assert "no_such_module_anywhere" in results["output"]
 
 
+def test_a_link_in_the_submission_is_not_followed(autograder: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"  # a full-marks app outside the submission
+    elsewhere.mkdir()
+    shutil.copy(LECTURE / "ex1_app.py", elsewhere / "app.py")
+    submission = autograder / "submission"
+    shutil.rmtree(submission, ignore_errors=True)
+    submission.mkdir()
+    (submission / "ex1").symlink_to(elsewhere)
+    shutil.rmtree(autograder / "results", ignore_errors=True)
+    done = subprocess.run(
+        [str(autograder / "run_autograder")],
+        cwd=autograder,
+        env=image_env(autograder),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((autograder / "results" / "results.json").read_text(encoding="utf-8"))
+    assert format_problems(results) == []
+    assert (results["score"], results["max_score"]) == (0, 100)
+    assert results["output"].startswith("no app to grade")
+
+
 def test_a_bad_setting_fails_the_build_with_a_message(tmp_path: Path) -> None:
     root = tmp_path / "autograder"
     lay_out(root, "ex3")
