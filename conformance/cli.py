@@ -1,4 +1,4 @@
-"""The `conformance` console command: `conformance serve ex1`, `conformance grade ex1 APP`."""
+"""The `conformance` console command: `conformance serve ex1`, `conformance grade ex1 APP`..."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ commands:
   serve EXERCISE [--host H] [--port P]   serve a reference app with uvicorn (127.0.0.1:8000)
   grade EXERCISE APP... [options]        grade students' apps; see `conformance grade --help`
   merge DIR... [--csv F] [--reports D]   merge the reports of `grade --shard K/N` runs
+  collect EXERCISE SOURCE [--into D]     lay out a Gradescope export or Classroom clones as
+                                         D/<student>/EXERCISE/ (default submissions/)
+  student-pages REPORTS --out D          each student's page without hidden groups and seed
 
 exercises: {exercises}
 """
@@ -39,6 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         from conformance.grading.merge import main as merge
 
         return merge(rest)
+    if command == "collect":
+        from conformance.grading.collect import main as collect
+
+        return collect(rest)
+    if command == "student-pages":
+        from conformance.grading.studentpages import main as student_pages
+
+        return student_pages(rest)
     print(f"conformance: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
     return 2
 

@@ -17,7 +17,7 @@ from conformance import registry
 from conformance.expect import LectureMismatch
 from conformance.failure import Failure, Sent
 from conformance.settings import BLOCKED, EXERCISE, FAILURE, SETTINGS, Settings
-from conformance.targets import Targets, Unreachable
+from conformance.targets import OtherExercise, Targets, Unreachable
 
 MARKERS = {
     "robust": "the robust tier: what the lecture does not promise but a good server does "
@@ -140,7 +140,7 @@ def pytest_collection_modifyitems(
         if settings.exercise is None and settings.external:
             _say(config, f"conformance: {settings.base_url or settings.app} serves {selected[0]}")
         targets.check_reachable(selected[0])
-    except Unreachable as error:
+    except (Unreachable, OtherExercise) as error:
         stop(config, items, str(error))
     except LookupError as error:
         stop(

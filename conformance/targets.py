@@ -65,6 +65,18 @@ class Unreachable(LookupError):
     """The server did not answer at all."""
 
 
+class OtherExercise(LookupError):
+    """The server clearly implements another exercise than the one named: one sentence."""
+
+    def __init__(self, where: str, named: str, served: str) -> None:
+        self.named, self.served = named, served
+        super().__init__(
+            f"{where} serves {registry.get(served).title}, not {registry.get(named).title}, "
+            f"the exercise being checked: submit the {named} app, or check this one as {served} "
+            f"(--exercise {served})"
+        )
+
+
 def detect_exercise(client: httpx.Client) -> str:
     """Which exercise a server implements, from the paths in its /openapi.json."""
     where = f"{client.base_url}/openapi.json"
@@ -115,9 +127,12 @@ class Targets:
     def selected(self) -> tuple[str, ...]:
         """The exercises to run; with an external server, detected when not named.
 
-        Raises :class:`Unreachable` (the server does not answer) or ``LookupError`` (it is
-        not one of the exercises)."""
+        Raises :class:`Unreachable` (the server does not answer), :class:`OtherExercise` (it
+        serves another exercise than the one named) or ``LookupError`` (it is not one of the
+        exercises)."""
         if self.exercise:
+            if self.settings.external:
+                self._check_served(self.exercise)
             return (self.exercise,)
         if not self.settings.external:
             return registry.names()
@@ -125,6 +140,20 @@ class Targets:
         self.exercise = detect_exercise(probe.client)
         self._targets[self.exercise] = self._targets.pop("")
         return (self.exercise,)
+
+    def _check_served(self, named: str) -> None:
+        """Raise :class:`OtherExercise` when the server's /openapi.json plainly declares
+        another exercise, :class:`Unreachable` when it does not answer; a server whose
+        /openapi.json tells nothing is checked as named (its own tests say what is wrong)."""
+        target = self.get(named, self.settings.base_url)
+        try:
+            served = detect_exercise(target.client)
+        except Unreachable:
+            raise  # no answer at all: said once, as before any test
+        except LookupError:
+            return
+        if served != named:
+            raise OtherExercise(self.settings.base_url or str(self.settings.app), named, served)
 
     def check_reachable(self, exercise: str) -> None:
         """Raise :class:`Unreachable` when the server under test does not answer at all."""

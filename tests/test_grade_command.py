@@ -1,4 +1,4 @@
-"""`conformance grade`, the GitHub Classroom workflow and the Gradescope script, run for real.
+"""`conformance grade` and the Classroom workflow, run for real (Gradescope: test_gradescope).
 
 Student apps are started as separate uvicorn processes; the suite runs in a subprocess, just
 as a teacher's run would. The slow tests grade few apps, in parallel where they can.
@@ -10,7 +10,6 @@ import base64
 import csv
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import httpx
 import pytest
 import yaml
 
+from conformance import registry
 from conformance.grading import classlist, rubric
 from conformance.grading.sandbox import Protections
 from conformance.grading.scoring import fmt
@@ -151,26 +151,38 @@ def test_grade_a_class_in_parallel(tmp_path: Path) -> None:
     assert any(line.startswith("carol-ex1") and "did not start" in line for line in table)
 
 
-def test_classroom_workflow_commands_give_partial_credit(tmp_path: Path) -> None:
+def strings(data: object) -> list[str]:
+    """Every string in a parsed YAML document, keys and values."""
+    if isinstance(data, dict):
+        return [t for k, v in data.items() for t in (*strings(k), *strings(v))]
+    if isinstance(data, list):
+        return [t for item in data for t in strings(item)]
+    return [data] if isinstance(data, str) else []
+
+
+def test_classroom_workflow_grades_one_exercise_with_partial_credit(tmp_path: Path) -> None:
+    """As shipped: ex1, named once, out of 100 (not ex1 + ex2 out of 200)."""
     workflow = yaml.safe_load((REPO / "examples/github-classroom/classroom.yml").read_text())
-    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
-    grade = next(step for step in steps if step.get("id") == "ex1")
-    reporter = next(
-        step for step in steps if "autograding-grading-reporter" in step.get("uses", "")
-    )
-    assert reporter["with"]["runners"] == "ex1,ex2"
-    assert reporter["env"]["EX1_RESULTS"] == "${{ steps.ex1.outputs.result }}"
+    assert workflow["env"]["EXERCISE"] == "ex1"
+    named = [text for text in strings(workflow) if "ex1" in text or "ex2" in text]
+    assert named == ["ex1"], "the exercise is named in one place"
+    job = workflow["jobs"]["run-autograding-tests"]
+    [grade] = [step for step in job["steps"] if step.get("id") == "grade"]
+    [reporter] = [s for s in job["steps"] if "autograding-grading-reporter" in s.get("uses", "")]
+    assert reporter["with"]["runners"] == "grade"
+    assert reporter["env"] == {"GRADE_RESULTS": "${{ steps.grade.outputs.result }}"}
     repo = tmp_path / "student"
     (repo / "ex1").mkdir(parents=True)
     shutil.copy(BROKEN_ADD, repo / "ex1" / "app.py")
     output = tmp_path / "github_output"
     env = {
         **os.environ,
+        **workflow["env"],
         "GITHUB_OUTPUT": str(output),
         "PATH": f"{CONFORMANCE.parent}:{os.environ['PATH']}",
     }
     done = subprocess.run(
-        shlex.split(grade["run"]),
+        ["bash", "-e", "-c", grade["run"]],  # GitHub runs `run:` with bash -e {0}
         cwd=repo,
         env=env,
         capture_output=True,
@@ -187,37 +199,6 @@ def test_classroom_workflow_commands_give_partial_credit(tmp_path: Path) -> None
     assert runner["max_score"] == 100
     assert 0 < points < 100
     assert any(t["status"] == "pass" and t["score"] > 0 for t in runner["tests"])
-
-
-def test_gradescope_run_autograder(tmp_path: Path) -> None:
-    root = tmp_path / "autograder"
-    (root / "submission").mkdir(parents=True)
-    (root / "source").mkdir()
-    shutil.copy(LECTURE_EX1, root / "submission" / "app.py")
-    shutil.copy(REPO / "examples/gradescope/run_autograder", root / "run_autograder")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "AUTOGRADER_ROOT": str(root),
-        "CONFORMANCE_BIN": str(CONFORMANCE),
-        "GRADE_EXERCISE": "ex1",
-    }
-    done = subprocess.run(
-        ["bash", str(root / "run_autograder")],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    results = json.loads((root / "results" / "results.json").read_text())
-    failed = [t["output"] for t in results["tests"] if t["status"] == "failed"]
-    assert (results["score"], results["max_score"]) == (100, 100), failed
-    assert {t["visibility"] for t in results["tests"]} == {"visible"}
-    assert all(t["score"] == t["max_score"] for t in results["tests"])
-    assert "conformance score" in done.stdout
 
 
 PROPERTY_CAUGHT = REPO / "tests" / "corpus" / "ex1" / "user_name_unquoted.py"
@@ -270,3 +251,38 @@ def test_a_path_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path) -> No
         cells = [cell for row in csv.reader(rows) for cell in row]
     assert "'=HYPERLINK(1)/app.py" in cells and "'@SUM(1)/app.py" in cells
     assert not [cell for cell in cells if cell.startswith(classlist.FORMULA_STARTS)]
+
+
+LECTURE_EX2 = REPO / "tests" / "lecture" / "ex2_app.py"
+
+
+@pytest.mark.parametrize(
+    ("graded", "source", "served"), [("ex1", LECTURE_EX2, "ex2"), ("ex2", LECTURE_EX1, "ex1")]
+)
+def test_the_other_exercise_is_said_in_one_sentence(
+    tmp_path: Path, graded: str, source: Path, served: str
+) -> None:
+    """The lecture's ex2 graded as ex1: no wall of 104 failures, one sentence and a clear 0."""
+    app = tmp_path / "app.py"
+    shutil.copy(source, app)
+    report = tmp_path / "results.json"
+    done = subprocess.run(
+        [str(CONFORMANCE), "grade", graded, str(app), "--report", str(report), "--seed", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "FAILED" not in done.stdout and "Traceback" not in done.stdout
+    results = json.loads(report.read_text())
+    assert (results["score"], results["max_score"]) == (0, 100)
+    sentence = (
+        f"serves {registry.get(served).title}, not {registry.get(graded).title}, the exercise "
+        f"being checked: submit the {graded} app, or check this one as {served}"
+    )
+    first = results["output"].splitlines()[0]
+    assert first.startswith("No test ran: http://127.0.0.1:") and sentence in first, first
+    for test in results["tests"]:  # every group says why it earned nothing
+        assert test["score"] == 0 and test["output"] == f"Not checked: {first[13:]}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,10 +37,18 @@ CLASS = {  # student -> corpus server, or what went wrong
 }
 
 
-def conformance(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def conformance(
+    *args: str | Path, cwd: Path, summary: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``conformance ARGS``; with ``summary``, as a GitHub Actions step whose job summary
+    file it is."""
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    if summary is not None:
+        env["GITHUB_STEP_SUMMARY"] = str(summary)
     return subprocess.run(
         [str(CONFORMANCE), *map(str, args)],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         timeout=240,
@@ -73,6 +82,7 @@ def test_three_shards_merge_into_the_unsharded_run(tmp_path: Path) -> None:
         *("grade", "ex1", *apps, "--jobs", "2", "--csv", "whole.csv", "--reports", "reports"),
         *("--seed", "7"),
         cwd=tmp_path,
+        summary=tmp_path / "whole.md",
     )
     assert whole.returncode == 1, whole.stdout + whole.stderr  # erin's and frank's
     (tmp_path / "reports").rename(tmp_path / "whole")  # merge writes the same paths anew
@@ -87,13 +97,19 @@ def test_three_shards_merge_into_the_unsharded_run(tmp_path: Path) -> None:
         manifest = json.loads((tmp_path / f"s{k}" / shard.MANIFEST).read_text())
         assert len(manifest["graded"]) == 2  # 6 submissions, 3 shards
     merged = conformance(
-        *("merge", "s3", "s1", "s2", "--csv", "merged.csv", "--reports", "reports"), cwd=tmp_path
+        *("merge", "s3", "s1", "s2", "--csv", "merged.csv", "--reports", "reports"),
+        cwd=tmp_path,
+        summary=tmp_path / "merged.md",
     )
     assert merged.returncode == whole.returncode, merged.stdout + merged.stderr
 
     # the report column points into --reports, so the same folder gives the same bytes
     assert (tmp_path / "merged.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
     assert merged.stdout == whole.stdout.replace("scores: whole.csv", "scores: merged.csv")
+    # the teacher sees the whole class's job summary after the merge, as after one run
+    summary = (tmp_path / "merged.md").read_text(encoding="utf-8")
+    assert summary == (tmp_path / "whole.md").read_text(encoding="utf-8")
+    assert "| alice-ex1 | 100 |" in summary and "| frank-ex1 | 0 |" in summary
     with (tmp_path / "merged.csv").open(encoding="utf-8") as grades:
         rows = {row["submission"]: row for row in csv.DictReader(grades)}
     assert rows["alice-ex1"]["score"] == "100" and rows["bob-ex1"]["score"] != "100"
@@ -210,3 +226,23 @@ def test_an_empty_shard_merges(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_a_shard_without_a_seed_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert command.main(["ex1", "nowhere/app.py", "--shard", "1/2"]) == 2
     assert "--shard needs --seed" in capsys.readouterr().err
+
+
+def test_merge_joins_the_roster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folders = cut(tmp_path, "ex1", 2, ["ann", "ben"])
+    students = tmp_path / "roster.csv"
+    students.write_text("student_id,name,email,folder\n1,Ann,ann@uni,ann\n9,Zed,z@uni,zed\n")
+    out, grades = tmp_path / "out", tmp_path / "grades.csv"
+    capsys.readouterr()
+    argv = [*map(str, folders), "--reports", str(out), "--csv", str(grades)]
+    assert merge.main([*argv, "--roster", str(students)]) == 1
+    assert "not in the roster: ben" in capsys.readouterr().err
+    with grades.open(encoding="utf-8") as rows:
+        table = [(r["student_id"], r["submission"], r["status"]) for r in csv.DictReader(rows)]
+    assert table == [
+        ("1", "ann", "no app to grade"),
+        ("", "ben", "no app to grade"),
+        ("9", "zed", "no submission"),
+    ]
+    assert merge.main([*argv, "--roster", str(tmp_path / "none.csv")]) == 2
+    assert "none.csv: cannot be read" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from conformance.grading import roster
 from conformance.grading.rubric import Group
 from conformance.grading.scoring import fmt
 
@@ -108,23 +109,47 @@ def inert(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def write_csv(path: Path, results: Sequence[Result], groups: Sequence[Group]) -> None:
-    """One row per submission: name, score, status, report, and each group's points."""
+def write_csv(
+    path: Path,
+    results: Sequence[Result],
+    groups: Sequence[Group],
+    students: Sequence[roster.Student] | None = None,
+) -> None:
+    """One row per submission: name, score, status, report, and each group's points.
+
+    With a roster (``students``), each row starts with its student's id, name and e-mail (one
+    row per student of a shared folder), and every student whose folder has no submission
+    gets a row too, scored 0, status "no submission"."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    header = ["submission", "app", "score", "max_score", "status", "report", "seed"]
+    header += [f"{g.tier}:{g.id}" for g in groups]
+    max_score = max((r.max_score for r in results), default=0.0)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(
-            ["submission", "app", "score", "max_score", "status", "report", "seed"]
-            + [f"{g.tier}:{g.id}" for g in groups]
-        )
-        for r in results:
-            earned = {
-                tuple(t["tags"][1:3]): t.get("score", 0.0)
-                for t in r.results.get("tests", [])
-                if len(t.get("tags", [])) >= 3
-            }
-            writer.writerow(
-                [r.name, inert(r.app), fmt(r.score), fmt(r.max_score), r.status, inert(r.report)]
-                + [r.results.get("extra_data", {}).get("seed", "")]
-                + [fmt(earned.get((g.tier, g.id), 0.0)) for g in groups]
-            )
+        if students is None:
+            writer.writerow(header)
+            for r in results:
+                writer.writerow(_cells(r, groups))
+            return
+        writer.writerow([*roster.COLUMNS[:3], *header])
+        for row in roster.join(results, students):
+            person = [inert(c) for c in row.student.cells()] if row.student else ["", "", ""]
+            if row.result is not None:
+                writer.writerow(person + _cells(row.result, groups))
+            else:
+                assert row.student is not None
+                missing = [inert(row.student.folder), "", "0", fmt(max_score), "no submission"]
+                writer.writerow(person + missing + ["", ""] + ["0"] * len(groups))
+
+
+def _cells(r: Result, groups: Sequence[Group]) -> list[str]:
+    earned = {
+        tuple(t["tags"][1:3]): t.get("score", 0.0)
+        for t in r.results.get("tests", [])
+        if len(t.get("tags", [])) >= 3
+    }
+    return (
+        [r.name, inert(r.app), fmt(r.score), fmt(r.max_score), r.status, inert(r.report)]
+        + [str(r.results.get("extra_data", {}).get("seed", ""))]
+        + [fmt(earned.get((g.tier, g.id), 0.0)) for g in groups]
+    )

@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from conformance import registry
-from conformance.grading import classlist, classpage, jobsummary, limits, reports, rubric, shard
+from conformance.grading import (
+    classlist,
+    classpage,
+    jobsummary,
+    limits,
+    reports,
+    roster,
+    rubric,
+    shard,
+)
 from conformance.grading.run import Options, Result, Stoppable, grade_one, new_seed
 from conformance.grading.sandbox import Protections
 from conformance.grading.uids import UidPool
@@ -49,6 +58,13 @@ def parser() -> argparse.ArgumentParser:
         help="several apps: the folder for each app's report and logs (default grading-reports)",
     )
     p.add_argument("--csv", metavar="FILE.csv", help="write every app's score to a CSV file")
+    p.add_argument(
+        "--roster",
+        metavar="ROSTER.csv",
+        help="with --csv: join the class roster (student_id, name, email, folder: the "
+        "student's folder in the submissions) into the CSV; students without a submission "
+        "get a row too",
+    )
     p.add_argument("--jobs", "-j", type=int, default=1, help="apps graded at once (default 1)")
     p.add_argument("--rubric", metavar="FILE.toml", help="points per group (default: built-in)")
     p.add_argument("--robust", action="store_true", help="also run and report the robust tier")
@@ -88,6 +104,14 @@ def main(argv: list[str]) -> int:
         return 2
     if args.jobs < 1:
         print("conformance grade: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    if args.roster and not args.csv:
+        print("conformance grade: --roster is joined into --csv; give both", file=sys.stderr)
+        return 2
+    try:
+        args.students = roster.read(Path(args.roster)) if args.roster else None
+    except roster.RosterError as error:
+        print(f"conformance grade: --roster {error}", file=sys.stderr)
         return 2
     try:
         chosen = limits.from_args(args)
@@ -193,6 +217,8 @@ def grade_class(
     _write_scores(args, options, results)
     if args.csv:
         print(f"scores: {args.csv}")
+    if args.students is not None:
+        roster.say_unknown(results, args.students)
     if args.shard:
         assert options.seed is not None  # --shard needs --seed
         shard.write_manifest(
@@ -202,12 +228,13 @@ def grade_class(
     if interrupted:
         print("conformance grade: interrupted; the rest are marked not graded", file=sys.stderr)
         return 130
-    _write_pages(folder, options.exercise, results)
+    write_pages(folder, options.exercise, results)
     return 0 if all(r.status == "graded" for r in results) else 1
 
 
-def _write_pages(folder: Path, exercise: str, results: list[Result]) -> None:
-    """The class page and the job summary; a folder that cannot be written costs only them."""
+def write_pages(folder: Path, exercise: str, results: Sequence[Result]) -> None:
+    """The class page and the job summary, after grading a class or merging its shards (so
+    both write the same); a folder that cannot be written costs only the page."""
     jobsummary.append(exercise, results)
     try:
         print(f"class page: {classpage.write(folder, exercise, results)}")
@@ -243,7 +270,7 @@ def _write_scores(args: argparse.Namespace, options: Options, results: list[Resu
     target = Path(args.csv)
     partial = target.with_name(f".{target.name}.tmp")
     try:  # atomic: a grader killed while writing leaves the previous CSV, never half of one
-        classlist.write_csv(partial, results, counted)
+        classlist.write_csv(partial, results, counted, args.students)
         partial.replace(target)
     except OSError as error:
         print(f"conformance grade: could not write {args.csv}: {error}", file=sys.stderr)

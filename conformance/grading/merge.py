@@ -4,7 +4,8 @@ Each DIR is the ``--reports`` folder of one ``conformance grade ... --shard K/N`
 merge checks that the folders fit together (same exercise, rubric and class list, every part
 1..N exactly once, no submission graded twice), copies each submission's files (its report,
 its logs) into OUTDIR, and writes the CSV and table an unsharded run writes: same columns,
-same rows, same order, the ``report`` column pointing into OUTDIR. Exit status as for
+same rows, same order, the ``report`` column pointing into OUTDIR, then the class page and
+(under GitHub Actions) the job summary, as ``conformance grade`` does. Exit status as for
 ``conformance grade``: 0 when every submission was tested, 1 when one could not be; 2 when
 nothing was merged, with a message that says why.
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.grading import classlist, classpage, rubric
+from conformance.grading import classlist, command, roster, rubric
 from conformance.grading.rubric import Group
 from conformance.grading.run import Result
 from conformance.grading.shard import FORMAT, MANIFEST
@@ -164,8 +165,14 @@ def counted_groups(loaded: rubric.Rubric, exercise: str) -> list[Group]:
     return [g for g in loaded.groups if g.exercise == exercise and g.tier in loaded.counted_tiers]
 
 
-def merge(folders: Sequence[Path], out: Path, csv: Path | None) -> list[Result]:
-    """Check, copy every submission's files into ``out``, write the CSV; the results."""
+def merge(
+    folders: Sequence[Path],
+    out: Path,
+    csv: Path | None,
+    students: Sequence[roster.Student] | None = None,
+) -> list[Result]:
+    """Check, copy every submission's files into ``out``, write the CSV (with the roster
+    ``students`` joined in, if given); the results."""
     resolved = [f.resolve() for f in folders]
     twice = sorted({str(f) for f in folders if resolved.count(f.resolve()) > 1})
     if twice:
@@ -195,7 +202,7 @@ def merge(folders: Sequence[Path], out: Path, csv: Path | None) -> list[Result]:
             shutil.copy2(source, out / source.name)
     results.sort(key=lambda r: r.name)
     if csv:
-        classlist.write_csv(csv, results, counted_groups(loaded, manifest["exercise"]))
+        classlist.write_csv(csv, results, counted_groups(loaded, manifest["exercise"]), students)
     return results
 
 
@@ -236,6 +243,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("folders", nargs="+", metavar="DIR", help="a shard's --reports folder")
     p.add_argument("--csv", metavar="FILE.csv", help="write every submission's score to a CSV")
     p.add_argument(
+        "--roster",
+        metavar="ROSTER.csv",
+        help="with --csv: join the class roster into the CSV, as `conformance grade --roster`",
+    )
+    p.add_argument(
         "--reports",
         metavar="OUTDIR",
         default="grading-reports",
@@ -247,16 +259,23 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     out = Path(args.reports)
+    if args.roster and not args.csv:
+        print("conformance merge: --roster is joined into --csv; give both", file=sys.stderr)
+        return 2
     try:
-        results = merge([Path(f) for f in args.folders], out, Path(args.csv) if args.csv else None)
-    except MergeError as error:
+        students = roster.read(Path(args.roster)) if args.roster else None
+        csv = Path(args.csv) if args.csv else None
+        results = merge([Path(f) for f in args.folders], out, csv, students)
+    except (MergeError, roster.RosterError) as error:
         print(f"conformance merge: {error}", file=sys.stderr)
         return 2
     for line in classlist.table(results):
         print(line)
     if args.csv:
         print(f"scores: {args.csv}")
+    if students is not None:
+        roster.say_unknown(results, students)
     print(f"reports: {out}/")
     exercise = str(read(Path(args.folders[0])).manifest["exercise"])
-    print(f"class page: {classpage.write(out, exercise, results)}")
+    command.write_pages(out, exercise, results)  # as `conformance grade` writes them
     return 0 if all(r.status == "graded" for r in results) else 1
