@@ -146,7 +146,7 @@ def mismatch(
         request=Sent.of(request) if request is not None else None,
         history=history,
         rule=rule.id if rule is not None else None,
-        kind=hints.kind(seen, where),
+        kind=hints.kind(where),
         hint=hints.hint(seen, where, got, expected, body=body),
     )
     return LectureMismatch(failure)

@@ -9,6 +9,7 @@ key names, content types) and drops what varies between inputs (values, indices,
 from __future__ import annotations
 
 import difflib
+import math
 import re
 
 IMAGE_SIGNATURES = (
@@ -24,27 +25,55 @@ IMAGE_SIGNATURES = (
     (b"<", "HTML"),
 )
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
-_INDEX = re.compile(r"\[\d+\]")
-_QUOTED_VALUE = re.compile(
-    r"(expected|got) (string|integer|number|boolean) (\"[^\"]*\"|'[^']*'|[^\s,]+)"
-)
+LOOPBACK = re.compile(r"https?://(?:127\.0\.0\.1|localhost|\[::1\]):\d{1,5}", re.IGNORECASE)
+"""A loopback origin with a port (where a server under test answered): varies by run."""
+
+NUMBER = re.compile(r"(?<![\w.\\-])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\w)")
+"""A number that is a value (not part of a name such as ``utf-8``, nor a byte ``\\x10``)."""
+
+ASIDES = re.compile(r"\s*\((?:within|got keys) [^)]*\)")
+"""Parts of a ``where`` that vary with the values: the tolerance, the keys a server sent."""
+
+JSON_TYPE = r"(?:an? )?(null|boolean|integer|number|string|array|object)\b"
+TYPES = re.compile(rf"^expected {JSON_TYPE}.*, got {JSON_TYPE}")
+STATUS = re.compile(r"^expected (\w+), got (\d+)$")
+NUMBERS = re.compile(r"^expected (-?[\d.]+(?:e[-+]?\d+)?), got (-?[\d.]+(?:e[-+]?\d+)?)$")
+"""Two computed numbers (a coefficient, a prediction) that differ beyond the tolerance."""
 
 
-def kind(aspect: str, where: str) -> str:
-    """A short label of the kind of difference, stable across inputs: ``$.result: expected
-    integer, got number``, ``$.status: expected 200, got 201``."""
-    place, _, what = where.partition(": ")
-    place = _INDEX.sub("[]", place)
-    if place.startswith("$.status") or place.startswith("$.headers.content-type"):
-        return f"{place}: {what}" if what else place
-    what = _QUOTED_VALUE.sub(lambda m: f"{m.group(1)} {m.group(2)}", what)
-    what = re.sub(r"\(got keys \[[^\]]*\]\)", "", what)
-    what = re.sub(r"within \S+ relative or \S+ absolute", "within tolerance", what)
-    if aspect == "values":
-        what = _NUMBER.sub("N", what)
-    what = re.sub(r"expected \d+ items, got \d+", "a different number of items", what)
-    return f"{place}: {' '.join(what.split())}".strip(": ")
+def _number_kind(expected: float, got: float) -> str:
+    """How a computed number differs, alike for the same mistake whatever the data: 0 (no
+    intercept fitted), rounded (to a few decimals), nearly equal, or different."""
+    if got == 0 and expected != 0:
+        return "0 instead of a number"
+    for decimals in range(5):
+        if round(expected, decimals) == got:
+            return f"rounded to {decimals} decimal{'s' if decimals != 1 else ''}"
+    if math.isclose(got, expected, rel_tol=1e-4):
+        return "nearly the same number (a relative difference under 1e-4)"
+    return "a different number"
+
+
+def kind(where: str) -> str:
+    """The kind of a difference, alike for two students with the same mistake: ``where``
+    without the values, lengths, indices and ports that vary between them (statuses, types,
+    keys and media types are kept). ``$.result: expected integer 2, got number 2.0`` ->
+    ``$.result: number instead of integer``; ``$.status: expected 200, got 201`` -> ``status
+    201 instead of 200``."""
+    text = LOOPBACK.sub("", " ".join(where.split()))
+    path, colon, what = text.partition(": ")
+    status = STATUS.match(what)
+    if path == "$.status" and status:
+        return f"status {status[2]} instead of {status[1]}"
+    if numbers := NUMBERS.match(ASIDES.sub("", what)):
+        return f"{NUMBER.sub('…', path)}{colon}{_number_kind(*map(float, numbers.groups()))}"
+    path, what = NUMBER.sub("…", path), NUMBER.sub("…", ASIDES.sub("", what))
+    types = TYPES.match(what)
+    if types and types[1] != types[2]:
+        what = f"{types[2]} instead of {types[1]}"
+    elif what == "expected …, got …" or (types and types[1] in {"integer", "number"}):
+        what = "a different number"
+    return f"{path}{colon}{what}"
 
 
 def hint(aspect: str, where: str, got: str, expected: str, *, body: bytes = b"") -> str | None:

@@ -299,7 +299,7 @@ def test_student_page_in_chromium(graded: dict[str, Path], page: chromium.Page) 
     where = page.evaluate(
         "Array.from(document.querySelectorAll('dd.where')).map(d => d.textContent)"
     )
-    assert "$.headers.content-type: got 'image/jpeg'" in where
+    assert "$.headers.content-type: expected 'image/png', got 'image/jpeg'" in where
     log = page.evaluate("document.querySelector('#log').textContent")
     assert "Application startup complete" in log and "Uvicorn running on" in log
     assert page.errors() == []

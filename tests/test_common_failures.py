@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conformance.grading import classdata, classpage, feedback, jobsummary
+from conformance import hints
+from conformance.grading import classdata, classpage, jobsummary
 from conformance.grading.run import Result
 
 SEQUENCE = "test_every_answer_is_the_lecture_s_answer"
@@ -135,16 +136,16 @@ def test_a_student_page_shows_each_kind_once_with_its_count(tmp_path: Path) -> N
 
 
 def test_kinds_keep_what_names_the_mistake_and_drop_what_varies() -> None:
-    assert feedback.kind_of("$.detail[0].type: expected 'int_parsing', got 'missing'") == (
+    assert hints.kind("$.detail[0].type: expected 'int_parsing', got 'missing'") == (
         "$.detail[…].type: expected 'int_parsing', got 'missing'"
     )
-    assert feedback.kind_of("$.status: expected 4xx, got 500") == "status 500 instead of 4xx"
-    assert feedback.kind_of("$: expected 3 items, got 2") == "$: expected … items, got …"
+    assert hints.kind("$.status: expected 4xx, got 500") == "status 500 instead of 4xx"
+    assert hints.kind("$: expected 3 items, got 2") == "$: expected … items, got …"
     ctype = "$.headers.content-type: got 'text/plain; charset=utf-8'"
-    assert feedback.kind_of(ctype) == ctype
+    assert hints.kind(ctype) == ctype
     jpeg = "$.body: starts with b'\\xff\\xd8\\xff\\xe0\\x00\\x10JF'"
-    assert feedback.kind_of(jpeg) == jpeg
+    assert hints.kind(jpeg) == jpeg
     moved = "$.headers.location: leads to another server, http://127.0.0.1:40123/items"
-    assert feedback.kind_of(moved) == "$.headers.location: leads to another server, /items"
+    assert hints.kind(moved) == "$.headers.location: leads to another server, /items"
     typo = '$.message: expected string "Hello World", got string "Hello world"'
-    assert feedback.kind_of(typo) == typo
+    assert hints.kind(typo) == typo

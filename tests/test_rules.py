@@ -121,14 +121,15 @@ def test_a_plain_value_difference_gets_no_hint() -> None:
 
 
 def test_the_kind_drops_what_varies_between_inputs() -> None:
-    a = hints.kind("values", "$.y_hat[3]: expected 7.5 " + WITHIN + ", got 7.2")
-    b = hints.kind("values", "$.y_hat[17]: expected -1.25 " + WITHIN + ", got 3")
-    assert a == b == "$.y_hat[]: expected N (within tolerance), got N"
-    assert (
-        hints.kind("status", "$.status: expected 200, got 201") == "$.status: expected 200, got 201"
+    a = hints.kind("$.y_hat[3]: expected 7.5 " + WITHIN + ", got 7.2")
+    b = hints.kind("$.y_hat[17]: expected -1.25 " + WITHIN + ", got 3")
+    assert a == b == "$.y_hat[…]: a different number"
+    assert hints.kind("$.coef[0]: expected 2.0417 " + WITHIN + ", got 2.04") == (
+        "$.coef[…]: rounded to 2 decimals"
     )
-    assert hints.kind("shape", "$.result: expected integer 2, got number 2.0") == (
-        "$.result: expected integer, got number"
+    assert hints.kind("$.status: expected 200, got 201") == "status 201 instead of 200"
+    assert hints.kind("$.result: expected integer 2, got number 2.0") == (
+        "$.result: number instead of integer"
     )
 
 

@@ -109,7 +109,7 @@ def test_three_shards_merge_into_the_unsharded_run(tmp_path: Path) -> None:
     # the teacher sees the whole class's job summary after the merge, as after one run
     summary = (tmp_path / "merged.md").read_text(encoding="utf-8")
     assert summary == (tmp_path / "whole.md").read_text(encoding="utf-8")
-    assert "| alice-ex1 | 100 |" in summary and "| frank-ex1 | 0 |" in summary
+    assert "| `alice-ex1` | 100 |" in summary and "| `frank-ex1` | 0 |" in summary
     with (tmp_path / "merged.csv").open(encoding="utf-8") as grades:
         rows = {row["submission"]: row for row in csv.DictReader(grades)}
     assert rows["alice-ex1"]["score"] == "100" and rows["bob-ex1"]["score"] != "100"

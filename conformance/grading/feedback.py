@@ -15,13 +15,13 @@ kept apart for a page to show on demand.
 
 from __future__ import annotations
 
-import math
 import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance import hints
 from conformance.failure import SHOWN_BODY, SHOWN_HISTORY, SHOWN_STEP, shorten
 from conformance.grading import untrusted
 from conformance.grading.untrusted import ORIGIN
@@ -138,7 +138,7 @@ def _failure(data: dict[str, Any], origin: str) -> Failure:
         count=_count(data.get("count")),
     )
     raw = Failure("", str(data.get("text", ""))[:KIND], where=str(data.get("where") or "")[:KIND])
-    failure.kind = untrusted.line(data.get("kind") or kind_of(raw.gist), KIND)
+    failure.kind = untrusted.line(data.get("kind") or hints.kind(raw.gist), KIND)
     return failure
 
 
@@ -193,54 +193,6 @@ def _text(text: str, origin: str) -> str:
 
 def _count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
-
-
-NUMBER = re.compile(r"(?<![\w.\\-])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\w)")
-"""A number that is a value (not part of a name such as ``utf-8``, nor a byte ``\\x10``)."""
-
-ASIDES = re.compile(r"\s*\((?:within|got keys) [^)]*\)")
-"""Parts of a ``where`` that vary with the values: the tolerance, the keys a server sent."""
-
-JSON_TYPE = r"(?:an? )?(null|boolean|integer|number|string|array|object)\b"
-TYPES = re.compile(rf"^expected {JSON_TYPE}.*, got {JSON_TYPE}")
-STATUS = re.compile(r"^expected (\w+), got (\d+)$")
-NUMBERS = re.compile(r"^expected (-?[\d.]+(?:e[-+]?\d+)?), got (-?[\d.]+(?:e[-+]?\d+)?)$")
-"""Two computed numbers (a coefficient, a prediction) that differ beyond the tolerance."""
-
-
-def _number_kind(expected: float, got: float) -> str:
-    """How a computed number differs, alike for the same mistake whatever the data: 0 (no
-    intercept fitted), rounded (to a few decimals), nearly equal, or different."""
-    if got == 0 and expected != 0:
-        return "0 instead of a number"
-    for decimals in range(5):
-        if round(expected, decimals) == got:
-            return f"rounded to {decimals} decimal{'s' if decimals != 1 else ''}"
-    if math.isclose(got, expected, rel_tol=1e-4):
-        return "nearly the same number (a relative difference under 1e-4)"
-    return "a different number"
-
-
-def kind_of(where: str) -> str:
-    """The kind of a difference, alike for two students with the same mistake: ``where``
-    without the values, lengths, indices and ports that vary between them (statuses, types,
-    keys and media types are kept). ``$.result: expected integer 2, got number 2.0`` ->
-    ``$.result: number instead of integer``; ``$.status: expected 200, got 201`` -> ``status
-    201 instead of 200``."""
-    text = untrusted.LOOPBACK.sub("", " ".join(where.split()))
-    path, colon, what = text.partition(": ")
-    status = STATUS.match(what)
-    if path == "$.status" and status:
-        return f"status {status[2]} instead of {status[1]}"
-    if numbers := NUMBERS.match(ASIDES.sub("", what)):
-        return f"{NUMBER.sub('…', path)}{colon}{_number_kind(*map(float, numbers.groups()))}"
-    path, what = NUMBER.sub("…", path), NUMBER.sub("…", ASIDES.sub("", what))
-    types = TYPES.match(what)
-    if types and types[1] != types[2]:
-        what = f"{types[2]} instead of {types[1]}"
-    elif what == "expected …, got …" or (types and types[1] in {"integer", "number"}):
-        what = "a different number"
-    return f"{path}{colon}{what}"
 
 
 def summary_line(test: dict[str, Any]) -> str:
