@@ -14,20 +14,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conformance.cases import Call, post
-from conformance.exercise_hooks import (
-    Answered,
-    Draft,
-    ExerciseHooks,
-    Followed,
-    Held,
-    LectureCheck,
-    canonical,
-    short,
-)
+from conformance.exercise_hooks import ExerciseHooks, Followed, LectureCheck, canonical, short
 from conformance.strategies import URL_PIECES
 
 if TYPE_CHECKING:
     import httpx
+
+    from conformance.exercise_hooks import Answered, Draft, Held
 
 
 def held_before_post(response: httpx.Response) -> str:
