@@ -3,8 +3,10 @@
 An exercise is declared once, in its cases module (``conformance/cases/ex1.py`` holds
 ``EXERCISE = Exercise("ex1", ...)``): its name and marker text, the paths that identify it in
 a server's /openapi.json, its documented cases, its operations, parameters and body models,
-its reference app and its default rubric table. The plugin, the targets, the generic suite
-modules, grading, ``conformance serve``, the bench and the project's tests all read it here.
+its reference app, its default rubric table and what the schemathesis hooks need beyond those
+(its custom checks, how its state is followed). The plugin, the targets, the generic suite
+modules, grading, ``conformance serve``, the schemathesis hooks, the bench and the project's
+tests all read it here.
 
 Adding an exercise is adding its cases module, its reference app and its rubric table; a
 plugin of one's own may also :func:`register` one (the project's tests do, with a tiny app).
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from conformance.cases import Call, Case
+    from conformance.exercise_hooks import ExerciseHooks
     from conformance.openapi import Body, Param
 
 
@@ -90,6 +93,10 @@ class Exercise:
     """The inputs on which the lecture's code answers without crashing, per operation."""
     picture: Picture | None = None
     """An endpoint that draws a picture, if the exercise has one."""
+    hooks: ExerciseHooks | None = None
+    """What the schemathesis hooks know of it: its custom checks, how the server's state
+    follows from its answers, how requests are kept in its domain, what is added to its
+    /openapi.json (``conformance/exercise_hooks/<name>.py``; None: no checks of its own)."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     """Anything else an exercise's own suite modules want to share with the registry."""
 

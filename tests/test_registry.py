@@ -1,24 +1,32 @@
 """The exercise registry drives everything: a throw-away third exercise, defined here with a
-tiny app, registers, is collected, runs and is scored, with no other file of the project
-touched."""
+tiny app, registers, is collected, runs and is scored, and gets the schemathesis hooks (its
+own check, judged against its reference app), with no other file of the project touched."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 
 import pytest
 from lecture_servers import suite
+from reference_fixtures import BIN
 
 from conformance import registry
+from conformance.live import serve_process
 
 EX3_PLUGIN = '''
-"""A third exercise: its cases, its reference app and its rubric table, nothing else."""
+"""A third exercise: its cases (with what the schemathesis hooks need), its reference app
+and its rubric table, nothing else."""
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from conformance import registry
 from conformance.cases import Case, get
+from conformance.exercise_hooks import ExerciseHooks, LectureCheck
 from conformance.registry import Exercise, Operation
 
 
@@ -40,9 +48,20 @@ registry.register(
         cases=(Case("ping-pongs", "Ping", get("/ping"), 200, {"pong": True}),),
         operations=(Operation("GET", ("/ping",)),),
         rubric=Path(__file__).with_name("ex3.toml"),
+        hooks=ExerciseHooks(
+            checks=(LectureCheck("ping_pongs", "GET /ping", 'GET /ping answers {"pong": true}',
+                                 "Ping"),),
+        ),
     )
 )
 '''
+
+EX3_HOOKS = """
+# SCHEMATHESIS_HOOKS for a run that knows ex3: the plugin registers it, then the lecture's
+# hooks load and read the registry.
+import ex3plugin  # noqa: F401
+import conformance.schemathesis_hooks  # noqa: F401
+"""
 
 EX3_RUBRIC = """
 version = 1
@@ -124,3 +143,40 @@ def test_the_builtin_exercises_are_registered_from_their_cases_modules() -> None
         assert exercise.cases and exercise.operations
         assert exercise.rubric_table.is_file()
         assert exercise.create_app().openapi()["paths"]
+
+
+def schemathesis_run(ex3: pytest.Pytester, app: str, *, factory: bool) -> tuple[int, str]:
+    """``schemathesis run`` with ex3's hooks module (a few examples, a fixed seed) at ``app``
+    served by uvicorn on loopback, from the scratch folder; its exit code and output."""
+    ex3.makepyfile(ex3hooks=EX3_HOOKS)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "SCHEMATHESIS_"))
+    }
+    env.update(SCHEMATHESIS_HOOKS="ex3hooks", PYTHONPATH=str(ex3.path))
+    server = [sys.executable, "-m", "uvicorn", *(["--factory"] if factory else []), app]
+    server += ["--host", "127.0.0.1", "--port", "{port}", "--log-level", "warning"]
+    with serve_process(server, cwd=ex3.path, env=env) as served:
+        done = subprocess.run(
+            [str(BIN / "schemathesis"), "run", f"{served.base_url}/openapi.json",
+             "--checks", "ping_pongs", "-n", "3", "--seed", "1", "--no-shrink", "--no-color"],
+            cwd=ex3.path, env=env, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_third_exercise_gets_the_schemathesis_hooks(ex3: pytest.Pytester) -> None:
+    # `--checks ping_pongs` is refused unless the hooks registered ex3's check by that name
+    code, output = schemathesis_run(ex3, "ex3plugin:create_app", factory=True)
+    assert code == 0, output
+    assert "conformance: the lecture's ex3, default (the lecture's input domain) mode" in output
+    assert re.search(r"Test cases:\s+(\d+) generated, \1 passed", output), output
+
+
+def test_a_third_exercise_hooks_fail_a_broken_server(ex3: pytest.Pytester) -> None:
+    ex3.makepyfile(broken_ex3=BROKEN_EX3)
+    code, output = schemathesis_run(ex3, "broken_ex3:app", factory=False)
+    assert code == 1, output
+    assert "Lecture rule broken: ping_pongs" in output, output
+    assert "GET /ping answers {\"pong\": true}  (lecture: 'Ping')" in output, output
+    assert re.search(r"GET http://127\.0\.0\.1:\d+/ping", output), output
+    assert 'differs at $.pong: expected boolean true, got string "yes"' in output, output

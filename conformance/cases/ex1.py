@@ -6,6 +6,7 @@ from typing import Any
 
 from conformance.cases import Case, Stored, get, post
 from conformance.domain import ex1 as domain
+from conformance.exercise_hooks import ex1 as hooks
 from conformance.matchers import EndsWith, error
 from conformance.openapi import Body, Param
 from conformance.registry import Exercise, Operation
@@ -221,6 +222,7 @@ EXERCISE = Exercise(
     cases=tuple(CASES),
     operations=tuple(OPERATIONS),
     domain=domain.OPERATIONS,
+    hooks=hooks.HOOKS,
     parameters=tuple(PARAMETERS),
     bodies=tuple(BODIES),
     signature_paths=frozenset({"/add", "/user/{user_id}", *ITEMS, "/items/{item_id}"}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from conformance.cases import Case, FromFit, Png, Redirect, get, post
 from conformance.domain import ex2 as domain
+from conformance.exercise_hooks import ex2 as hooks
 from conformance.matchers import close_all
 from conformance.openapi import Body
 from conformance.registry import Exercise, Operation, Picture
@@ -125,6 +126,7 @@ EXERCISE = Exercise(
     cases=tuple(CASES),
     operations=tuple(OPERATIONS),
     domain=domain.OPERATIONS,
+    hooks=hooks.HOOKS,
     bodies=tuple(BODIES),
     picture=Picture(
         setup=(RESET, FIT_DEMO),

@@ -4,8 +4,10 @@
 
 Importing this package registers everything: the lecture's rules as custom checks
 (:mod:`.checks`), the input domain as filters and the followed server state
-(:mod:`.hooks`). ``CONFORMANCE_ROBUST=1`` selects the robust mode; ``CONFORMANCE_EXERCISE``
-names the exercise when the server's /openapi.json does not tell it.
+(:mod:`.hooks`). It names no exercise: each one's checks, state and inputs are read from its
+registry entry (``Exercise.hooks``, see :mod:`conformance.exercise_hooks`), for every exercise
+registered when the package is imported. ``CONFORMANCE_ROBUST=1`` selects the robust mode;
+``CONFORMANCE_EXERCISE`` names the exercise when the server's /openapi.json does not tell it.
 """
 
 from conformance.schemathesis_hooks import checks, hooks

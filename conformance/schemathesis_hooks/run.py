@@ -17,17 +17,20 @@ import httpx
 from schemathesis import BaseSchema
 
 from conformance import domain, registry
+from conformance.exercise_hooks import ExerciseHooks, Held
 from conformance.oracle import Images
-from conformance.schemathesis_hooks import state as states
+from conformance.schemathesis_hooks.entries import entry
 from conformance.schemathesis_hooks.exchange import Exchange
+from conformance.schemathesis_hooks.links import listed
 from conformance.schemathesis_hooks.mirror import Mirror
+from conformance.schemathesis_hooks.state import next_held
 from conformance.targets import detect_exercise
 
 ROBUST_ENV = "CONFORMANCE_ROBUST"
 """Set to 1 for the robust mode: every input, and schemathesis' own robustness checks."""
 
 EXERCISE_ENV = "CONFORMANCE_EXERCISE"
-"""ex1 or ex2 when the exercise cannot be told from the server's /openapi.json (as the suite)."""
+"""The exercise's name, when it cannot be told from the server's /openapi.json (as the suite)."""
 
 _MOCK = "http://server/openapi.json"
 
@@ -36,7 +39,7 @@ _REMEMBERED = 10_000
 
 
 class NotALectureServer(LookupError):
-    """The /openapi.json declares neither exercise's operations."""
+    """The /openapi.json declares no exercise's operations (or several alike)."""
 
 
 def robust_requested(environ: Mapping[str, str] = os.environ) -> bool:
@@ -66,7 +69,7 @@ def exercise_of(
             said = str(error).replace(_MOCK, "its /openapi.json")
             raise NotALectureServer(
                 f"cannot tell which exercise this server implements: {said}; "
-                f"set {EXERCISE_ENV}=ex1 or ex2"
+                f"set {EXERCISE_ENV}={listed(registry.names(), 'or')}"
             ) from None
 
 
@@ -74,7 +77,7 @@ def exercise_of(
 class Seen:
     """A request schemathesis sent, its answer, and the server's state before it."""
 
-    before: states.State
+    before: Held
     exchange: Exchange
     in_domain: bool
 
@@ -93,12 +96,14 @@ class Run:
     """The exercise, the mode, and the server's state as its answers tell it."""
 
     exercise: str
+    hooks: ExerciseHooks
+    """What the exercise's registry entry tells the hooks (its checks, its state...)."""
     robust: bool
     parallel: bool
     """More than one worker: requests interleave, so no state is known for sure."""
     mirror: Mirror
     images: Images = field(default_factory=Images)
-    state: states.State = None
+    state: Held = None
     _seen: OrderedDict[str, Seen] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -107,13 +112,13 @@ class Run:
         with self._lock:
             before = self.state
             in_domain = domain.in_domain(
-                self.exercise, exchange.domain, states.domain_state(self.exercise, before)
+                self.exercise, exchange.domain, self.hooks.state.domain(before)
             )
             self._seen[case_id] = Seen(before, exchange, in_domain)
             while len(self._seen) > _REMEMBERED:
                 self._seen.popitem(last=False)
-            self.state = states.next_state(
-                self.exercise, before, exchange.label, exchange.body,
+            self.state = next_held(
+                self.hooks.state, before, exchange.label, exchange.body,
                 in_domain=in_domain, status=exchange.response.status_code,
                 answer=_json(exchange.response),
             )  # fmt: skip
@@ -139,12 +144,14 @@ class Runs:
 
     def start(self, schema: BaseSchema) -> Run:
         exercise = exercise_of(schema.raw_schema, schema.location)
+        hooks = entry(exercise)
         workers = getattr(schema.config, "workers", 1)
         run = Run(
             exercise=exercise,
+            hooks=hooks,
             robust=robust_requested(),
             parallel=isinstance(workers, int) and workers > 1,
-            mirror=Mirror(exercise),
+            mirror=Mirror(exercise, hooks.state),
         )
         self._by_document[id(schema.raw_schema)] = run
         self._last = run
