@@ -401,27 +401,26 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
 
     from conformance.grading.server import StudentServer, resolve
 
-    pool = UidPool(1)
-    uid = pool.uids[0]
-    server = StudentServer(
-        resolve(str(REPO / "tests" / "misbehaving" / "spy_app.py")),
-        tmp_path / "server.log",
-        protections=Protections(bwrap=None, root=root, unix_sockets=True),
-        limits=Limits(memory_mib=1024),
-        uid=uid,
-    )
-    with server as url:
-        seen = httpx.get(url, timeout=10).json()
-        status = Path(f"/proc/{seen['pid']}/status").read_text()
-        limits = Path(f"/proc/{seen['pid']}/limits").read_text()
-        assert server.stage is not None
-        assert seen["cwd"] == str(server.stage.app), "a private copy"
+    with UidPool(1) as pool:
+        uid = pool.uids[0]
+        server = StudentServer(
+            resolve(str(REPO / "tests" / "misbehaving" / "spy_app.py")),
+            tmp_path / "server.log",
+            protections=Protections(bwrap=None, root=root, unix_sockets=True),
+            limits=Limits(memory_mib=1024),
+            uid=uid,
+        )
+        with server as url:
+            seen = httpx.get(url, timeout=10).json()
+            status = Path(f"/proc/{seen['pid']}/status").read_text()
+            limits = Path(f"/proc/{seen['pid']}/limits").read_text()
+            assert server.stage is not None
+            assert seen["cwd"] == str(server.stage.app), "a private copy"
+        assert not processes_of(uid)
     owner = int(status.split("Uid:")[1].split()[0])
     assert owner == (uid if root else os.getuid())
     assert "Max address space         1073741824" in limits
     assert "GITHUB_TOKEN" not in seen["env"]
-    assert not processes_of(uid)
-    pool.close()
     deadline = time.monotonic() + 5
     while Path(f"/proc/{seen['child']}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -429,6 +428,14 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
         not Path(f"/proc/{seen['child']}").exists()
         or "Z" in Path(f"/proc/{seen['child']}/stat").read_text().rsplit(")", 1)[1].split()[0:1]
     )
+
+
+def test_the_uid_pool_lets_its_claims_go_whatever_happens() -> None:
+    with pytest.raises(RuntimeError), UidPool(1) as pool:
+        claimed = pool.uids[0]
+        raise RuntimeError("a failing test")
+    with UidPool(1, base=claimed) as again:  # free again at once: no claim was left open
+        assert again.uids == [claimed]
 
 
 class Recording:
