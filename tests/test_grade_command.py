@@ -60,20 +60,21 @@ def test_student_server_is_isolated_and_fully_stopped(
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_for_students")
     monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
     protections = Protections.detect()
-    pool = UidPool(1)
-    uid = pool.uids[0]
-    server = StudentServer(
-        resolve(str(MISBEHAVING / "spy_app.py")),
-        tmp_path / "server.log",
-        protections=protections,
-        uid=uid,
-    )
-    with server as url:
-        assert url.startswith("http://127.0.0.1:")
-        seen = httpx.get(url, timeout=10).json()
-        assert server.stage is not None
-        stage = server.stage.root
-        assert stage.is_dir()
+    with UidPool(1) as pool:
+        uid = pool.uids[0]
+        server = StudentServer(
+            resolve(str(MISBEHAVING / "spy_app.py")),
+            tmp_path / "server.log",
+            protections=protections,
+            uid=uid,
+        )
+        with server as url:
+            assert url.startswith("http://127.0.0.1:")
+            seen = httpx.get(url, timeout=10).json()
+            assert server.stage is not None
+            stage = server.stage.root
+            assert stage.is_dir()
+        running = processes_of(uid)
     env = seen["env"]
     assert "GITHUB_TOKEN" not in env and "PYTHONPATH" not in env
     assert set(env) <= {
@@ -88,8 +89,7 @@ def test_student_server_is_isolated_and_fully_stopped(
         assert seen["cwd"] == str(stage / "app")
     assert not stage.exists(), "the private copy and tmp are removed"
     if protections.root:
-        assert not processes_of(uid), "every process of the slot's uid stopped"
-        pool.close()
+        assert not running, "every process of the slot's uid stopped"
     else:
         assert not _running(seen["pid"]) and not _running(seen["child"]), "whole group stopped"
 
