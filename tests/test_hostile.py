@@ -20,10 +20,12 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +53,40 @@ needs_sandbox = pytest.mark.skipif(
 )
 
 
+class Decoy:
+    """Another Unix socket on the machine (as docker.sock would be), open to every uid: the
+    grader must never connect to it, whatever a submission does to its own socket's name."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(mode=0o755)
+        self.path = path
+        self.connections = 0
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(path))
+        path.chmod(0o777)
+        self.listener.listen()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn, contextlib.suppress(OSError):
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+
+    def close(self) -> int:
+        """Stop listening; how many connections it got."""
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        self.thread.join(5)
+        return self.connections
+
+
 @dataclass
 class Graded:
     root: Path
@@ -61,6 +97,7 @@ class Graded:
     done: subprocess.CompletedProcess[str]
     elapsed: float
     rows: dict[str, dict[str, str]]
+    decoy_connections: int
 
     def report(self, name: str) -> dict[str, object]:
         return dict(json.loads((self.out / "reports" / f"{name}.json").read_text()))
@@ -186,6 +223,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
         shutil.copy(HONEST if name.startswith("honest") else HOSTILE / f"{name}.py", target)
         apps.append(str(target))
     (root / "subs" / "linked_secret" / "key.txt").symlink_to(home / ".ssh" / "id_rsa")
+    decoy = Decoy(root / "run" / "docker.sock")
+    (root / "subs" / "swap_socket" / "decoy.txt").write_text(str(decoy.path))
     out = root / "out"
     # The grader's own first pytest session writes bytecode into site-packages/__pycache__
     # (pytest's rewritten plugins, in a fresh venv the editable install's finder): not a
@@ -205,15 +244,20 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     command += ["--csv", str(out / "grades.csv"), "--reports", str(out / "reports")]
     command += ["--run-timeout", "60", "--startup-timeout", "15", "--request-timeout", "2"]
     started = time.monotonic()
-    done = subprocess.run(
-        command, cwd=root, env=env, capture_output=True, text=True, timeout=WALL_CLOCK + 60
-    )
+    try:
+        done = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=WALL_CLOCK + 60
+        )
+    finally:
+        decoy_connections = decoy.close()
     elapsed = time.monotonic() - started
     time.sleep(2)  # a surviving daemon would rewrite the CSV now
     after = _fingerprint(root, out)
     with (out / "grades.csv").open(encoding="utf-8") as grades:
         rows = {row["submission"]: row for row in csv.DictReader(grades)}
-    return Graded(root, out, [token, key, gh], before, after, done, elapsed, rows)
+    return Graded(
+        root, out, [token, key, gh], before, after, done, elapsed, rows, decoy_connections
+    )
 
 
 @needs_sandbox
@@ -287,12 +331,22 @@ def test_each_attack_is_contained(graded: Graded) -> None:
     hoarded = int(graded.server_log("memory_hog").split("MEMORY ")[1].split()[0])
     assert hoarded < 2048, hoarded
     filled = graded.server_log("fill_disk").split("FILLED ")[1].splitlines()[0]
-    assert int(filled.split()[0]) <= Limits().tmp_mib + 1, filled  # + the socket folder's 1
-    assert filled.count("No space left") == 3, filled
+    assert int(filled.split()[0]) <= Limits().tmp_mib, filled
+    assert filled.count("No space left") == 2, filled  # /tmp and HOME: no socket folder
     slow = graded.rows["slow_probe"]
     assert (slow["status"], slow["score"]) == ("the server did not start", "0")
     for name in ("endless_body", "gzip_bomb"):
         assert graded.rows[name]["score"] == "0", name
+
+
+@needs_sandbox
+def test_the_grader_never_follows_a_name_the_student_controls(graded: Graded) -> None:
+    log = graded.server_log("swap_socket")
+    assert "SWAPPED" in log, "the attack ran"
+    assert "'swapped'" not in log.split("SWAPPED", 1)[1].splitlines()[0], "no name to swap"
+    assert graded.decoy_connections == 0, "the grader connected to another socket"
+    assert graded.rows["swap_socket"]["status"] == "graded"
+    assert float(graded.rows["swap_socket"]["score"]) > 0, "the grader reached the server"
 
 
 @needs_sandbox

@@ -109,16 +109,13 @@ for name, value in settings["rlimits"].items():
     except (AttributeError, ValueError, OSError) as error:
         print(f"conformance: {name} not set: {error}", file=sys.stderr)
 uid = settings["uid"]
-if settings["tmp_bytes"]:  # bubblewrap's tmpfs /tmp and socket folder: sized, then given
+if settings["tmp_bytes"]:  # bubblewrap's tmpfs /tmp: sized, then given to the uid
     libc = ctypes.CDLL(None, use_errno=True)
-    run = settings["run"]
-    for path, size, mode in (("/tmp", settings["tmp_bytes"], "1777"), (run, 1 << 20, "0700")):
-        options = f"size={size},mode={mode}".encode()
-        if libc.mount(None, path.encode(), None, 32 | 2 | 4, options) != 0:  # REMOUNT NOSUID NODEV
-            sys.exit(f"conformance: {path} not sized: {os.strerror(ctypes.get_errno())}")
+    options = f"size={settings['tmp_bytes']},mode=1777".encode()
+    if libc.mount(None, b"/tmp", None, 32 | 2 | 4, options) != 0:  # REMOUNT NOSUID NODEV
+        sys.exit(f"conformance: /tmp not sized: {os.strerror(ctypes.get_errno())}")
     os.mkdir("/tmp/home", 0o700)
-    for path in ("/tmp/home", run):
-        os.chown(path, uid, uid)
+    os.chown("/tmp/home", uid, uid)
 if uid is not None:
     os.setgroups([])
     os.setresgid(uid, uid, uid)
@@ -134,15 +131,13 @@ os.execv(sys.argv[2], sys.argv[2:])
 
 
 def launcher(
-    limits: Limits, uid: int | None, command: list[str], *, tmpfs: str | None = None
+    limits: Limits, uid: int | None, command: list[str], *, size_tmp: bool = False
 ) -> list[str]:
     """``command`` run through the launcher: limits set, uid dropped, then exec'd.
 
-    ``tmpfs``: the socket folder; it and /tmp are bubblewrap's tmpfs mounts, which the
-    launcher sizes (``/tmp``: ``limits.tmp_mib``; the socket folder: 1 MiB) and gives to
-    ``uid`` while it is still root (dropping to ``uid`` then clears every capability)."""
-    tmp_bytes = limits.tmp_mib * MIB if tmpfs and uid is not None else 0
-    settings = json.dumps(
-        {"rlimits": limits.rlimits(), "uid": uid, "tmp_bytes": tmp_bytes, "run": tmpfs}
-    )
+    ``size_tmp``: /tmp is bubblewrap's tmpfs, which the launcher sizes (``limits.tmp_mib``)
+    and gives to ``uid`` while it is still root (dropping to ``uid`` then clears every
+    capability)."""
+    tmp_bytes = limits.tmp_mib * MIB if size_tmp and uid is not None else 0
+    settings = json.dumps({"rlimits": limits.rlimits(), "uid": uid, "tmp_bytes": tmp_bytes})
     return [sys.executable, "-I", "-S", "-c", LAUNCHER, settings, *command]

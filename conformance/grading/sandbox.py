@@ -3,32 +3,28 @@
 With bubblewrap (``bwrap``) the server runs in its own PID, network, IPC and UTS namespaces,
 in a filesystem that shows only the system's read-only programs and libraries, the Python
 that runs it (its site-packages read-only, this grader's own package hidden), a read-only
-private copy of the submission at ``/submission`` and a private writable ``/tmp``. It listens
-on a Unix domain socket in a folder only the grader can reach. When the grader runs as root,
-each parallel job slot has a uid of its own (no passwd entry needed). Limits are set by the
-launcher (:mod:`conformance.grading.limits`). Whatever the OS lacks is switched off and said
-so by :func:`Protections.report`.
+private copy of the submission at ``/submission`` and a private writable ``/tmp``. It accepts
+on a Unix socket the grader made and passed it by descriptor (:mod:`.forward`). When the
+grader runs as root, each parallel job slot has a uid of its own (no passwd entry needed).
+Limits are set by the launcher (:mod:`conformance.grading.limits`). Whatever the OS lacks is
+switched off and said so by :func:`Protections.report`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.util
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.grading.stage import SOCKET_NAME, Stage
+from conformance.grading.stage import Stage
 
 INSIDE_APP = "/submission"
-INSIDE_RUN = "/run/conformance"
 ETC = (
     "ld.so.cache",
     "ld.so.conf",
@@ -52,7 +48,7 @@ class Protections:
     root: bool
     unix_sockets: bool
     tmpfs: bool = False
-    """/tmp and the socket folder can be sized tmpfs mounts (root and bubblewrap)."""
+    """/tmp can be a sized tmpfs mount (root and bubblewrap)."""
 
     @classmethod
     def detect(cls, mode: str = "auto") -> Protections:
@@ -101,41 +97,29 @@ class Protections:
 
 @functools.cache
 def _tmpfs_works(bwrap: str) -> bool:
-    """Whether the full sandbox's tmpfs mounts work here, tried once per process: bubblewrap
-    makes them, the launcher sizes them as root, the grader reads a file in one through the
-    sandbox init's ``/proc/PID/root`` (what a student's server and the grader then do)."""
+    """Whether the full sandbox's sized /tmp works here, tried once per process: bubblewrap
+    makes the tmpfs, the launcher sizes it as root, and a file can be written in it (what a
+    student's server then does)."""
     from conformance.grading.limits import Limits, launcher
 
     empty = Path(tempfile.mkdtemp(prefix="conformance-probe-"))
     stage = Stage(empty, None)
-    marker = f"{INSIDE_RUN}/{SOCKET_NAME}"
-    wait = f"import time; open({marker!r}, 'w').close(); time.sleep(30)"
-    inner = launcher(Limits(), 0, [sys.executable, "-I", "-S", "-c", wait], tmpfs=INSIDE_RUN)
+    write = "open('/tmp/home/probe', 'w').write('written')"
+    inner = launcher(Limits(), 0, [sys.executable, "-I", "-S", "-c", write], size_tmp=True)
     try:
-        process = subprocess.Popen(
+        done = subprocess.run(
             bwrap_command(bwrap, stage, inner, hide=[], tmpfs=True),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            capture_output=True,
+            timeout=10,
+            check=False,
         )
-    except OSError:
-        process = None
-    try:
-        deadline = time.monotonic() + 10
-        while process is not None and time.monotonic() < deadline and process.poll() is None:
-            child = inner_pid(process.pid)
-            if child is not None and Path(f"/proc/{child}/root{marker}").exists():
-                return True
-            time.sleep(0.02)
+    except (OSError, subprocess.SubprocessError):
         return False
     finally:
-        if process is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
         stage.cleanup()
         shutil.rmtree(empty, ignore_errors=True)
+    return done.returncode == 0
 
 
 def _working_bwrap() -> str | None:
@@ -193,16 +177,11 @@ def bwrap_command(
 ) -> list[str]:
     """``inner`` run by bubblewrap in its own namespaces and minimal filesystem.
 
-    ``tmpfs``: /tmp and the socket folder are tmpfs mounts in memory, which the launcher
-    sizes while it is still root (nothing the server writes reaches the grader's disk; the
-    grader reaches the socket through ``/proc/PID/root``); else the stage's folders on disk.
+    ``tmpfs``: /tmp is a tmpfs in memory, which the launcher sizes while it is still root
+    (nothing the server writes reaches the grader's disk); else the stage's folder on disk.
+    The server's socket is no folder of the sandbox: it inherits the listening descriptor.
     """
     tmp = ["--perms", "1777", "--tmpfs", "/tmp"] if tmpfs else ["--bind", str(stage.tmp), "/tmp"]
-    run = (
-        ["--perms", "0700", "--tmpfs", INSIDE_RUN]
-        if tmpfs
-        else ["--bind", str(stage.run), INSIDE_RUN]
-    )
     command = [
         bwrap,
         "--unshare-pid",
@@ -249,36 +228,9 @@ def bwrap_command(
         "--ro-bind",
         str(stage.app),
         INSIDE_APP,
-        "--perms",
-        "0755",
-        "--dir",
-        str(Path(INSIDE_RUN).parent),
-        *run,
         "--chdir",
         INSIDE_APP,
         "--",
         *inner,
     ]
     return command
-
-
-def inner_pid(pid: int) -> int | None:
-    """The first child of the bubblewrap process ``pid``: the sandbox's init, whose
-    ``/proc/PID/root`` is the sandbox's own filesystem (None until it exists)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    if children:
-        return int(children[0])
-    for entry in Path("/proc").iterdir():  # a kernel without the children file
-        try:
-            if entry.name.isdigit() and _parent(entry) == pid:
-                return int(entry.name)
-        except (OSError, ValueError, IndexError):
-            continue
-    return None
-
-
-def _parent(entry: Path) -> int:
-    return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
