@@ -350,6 +350,13 @@ def test_the_grader_never_follows_a_name_the_student_controls(graded: Graded) ->
 
 
 @needs_sandbox
+def test_no_user_or_mount_namespace_of_its_own(graded: Graded) -> None:
+    tried = graded.server_log("own_namespace").split("NAMESPACES", 1)[1].splitlines()[0]
+    assert "MOUNTED" not in tried, tried
+    assert tried.count("Operation not permitted") == 2, tried
+
+
+@needs_sandbox
 def test_slow_headers_are_cut_off_by_a_total_deadline(graded: Graded) -> None:
     assert graded.rows["slow_headers"]["status"] == "graded"
 

@@ -2,7 +2,8 @@
 
 The launcher is a few lines of standard-library Python run with ``python -I -S -c``: it sets
 the rlimits, drops to the job slot's own uid (when the grader is root), forbids gaining
-privileges again (``PR_SET_NO_NEW_PRIVS``), asks to be killed with its parent, and execs
+privileges again (``PR_SET_NO_NEW_PRIVS``), asks to be killed with its parent, installs the
+seccomp filter of :mod:`conformance.grading.seccomp` (no user namespaces), and execs
 uvicorn. It runs inside the sandbox, so it never sees the grader's files either.
 """
 
@@ -12,6 +13,8 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
+
+from conformance.grading import seccomp
 
 MIB = 1024 * 1024
 SUITE_MEMORY_MIB = 3072
@@ -125,19 +128,38 @@ if sys.platform.startswith("linux"):
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
     libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (after the uid change)
+if settings["seccomp"]:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER: see grading/seccomp.py
+    program = bytes.fromhex(settings["seccomp"])
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+    if libc.prctl(22, 2, ctypes.byref(Program(len(program) // 8, program)), 0, 0) != 0:
+        sys.exit(f"conformance: seccomp filter not set: {os.strerror(ctypes.get_errno())}")
 os.execv(sys.argv[2], sys.argv[2:])
 """
-"""Sets the limits (each one it can), drops to ``uid``, then execs the command."""
+"""Sets the limits (each one it can), drops to ``uid``, installs the seccomp filter, then
+execs the command."""
 
 
 def launcher(
-    limits: Limits, uid: int | None, command: list[str], *, size_tmp: bool = False
+    limits: Limits,
+    uid: int | None,
+    command: list[str],
+    *,
+    size_tmp: bool = False,
+    confine: bool = True,
 ) -> list[str]:
     """``command`` run through the launcher: limits set, uid dropped, then exec'd.
 
     ``size_tmp``: /tmp is bubblewrap's tmpfs, which the launcher sizes (``limits.tmp_mib``)
     and gives to ``uid`` while it is still root (dropping to ``uid`` then clears every
-    capability)."""
+    capability). ``confine``: install the seccomp filter of :mod:`.seccomp` (Linux on a CPU
+    it knows), so that no user namespace can be made."""
     tmp_bytes = limits.tmp_mib * MIB if size_tmp and uid is not None else 0
-    settings = json.dumps({"rlimits": limits.rlimits(), "uid": uid, "tmp_bytes": tmp_bytes})
-    return [sys.executable, "-I", "-S", "-c", LAUNCHER, settings, *command]
+    program = seccomp.program() if confine and sys.platform.startswith("linux") else None
+    settings = {
+        "rlimits": limits.rlimits(),
+        "uid": uid,
+        "tmp_bytes": tmp_bytes,
+        "seccomp": program.hex() if program else None,
+    }
+    return [sys.executable, "-I", "-S", "-c", LAUNCHER, json.dumps(settings), *command]

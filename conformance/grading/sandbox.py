@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.grading import seccomp
 from conformance.grading.stage import Stage
 
 INSIDE_APP = "/submission"
@@ -49,15 +51,19 @@ class Protections:
     unix_sockets: bool
     tmpfs: bool = False
     """/tmp can be a sized tmpfs mount (root and bubblewrap)."""
+    seccomp: bool = False
+    """The launcher installs the seccomp filter (Linux on a CPU it knows): no user namespace."""
 
     @classmethod
     def detect(cls, mode: str = "auto") -> Protections:
         """``auto``: everything available; ``off``: none (for comparison runs only)."""
         if mode == "off" or not sys.platform.startswith(("linux", "darwin", "freebsd")):
             return cls(None, False, hasattr(os, "fork") and mode != "off")
-        root = sys.platform.startswith("linux") and os.geteuid() == 0
+        linux = sys.platform.startswith("linux")
+        root = linux and os.geteuid() == 0
         bwrap = _working_bwrap()
-        return cls(bwrap, root, True, tmpfs=bwrap is not None and root and _tmpfs_works(bwrap))
+        tmpfs = bwrap is not None and root and _tmpfs_works(bwrap)
+        return cls(bwrap, root, True, tmpfs=tmpfs, seccomp=linux and seccomp.program() is not None)
 
     @property
     def namespaces(self) -> bool:
@@ -79,6 +85,12 @@ class Protections:
             )
         if not self.unix_sockets:
             off.append("no Unix sockets: servers listen on a free 127.0.0.1 port")
+        if sys.platform.startswith("linux") and not self.seccomp:
+            cpu = "" if seccomp.program() else f" for this CPU ({platform.machine()})"
+            off.append(
+                f"no seccomp filter{cpu}: a server can make a user namespace of its own, and "
+                "in it mount a tmpfs past the /tmp limit"
+            )
         if self.namespaces and self.root and not self.tmpfs:
             off.append(
                 "no sized tmpfs in the sandbox: each server's /tmp is a folder on your disk, "
@@ -89,7 +101,10 @@ class Protections:
     def report(self) -> str:
         off = self.missing()
         if not off:
-            return "sandbox: namespaces, own uid per job, private filesystem, limits: all on"
+            return (
+                "sandbox: namespaces, own uid per job, private filesystem, no user namespaces, "
+                "limits: all on"
+            )
         return "sandbox: some protections are OFF on this system:\n" + "\n".join(
             f"  - {line}" for line in off
         )

@@ -106,7 +106,9 @@ class StudentServer:
         # RLIMIT_NPROC counts every process of the uid: only a slot's own uid can take it
         limits = self.limits if self.uid is not None else replace(self.limits, processes=0)
         served = [*uvicorn, *where, "--no-access-log"]
-        inner = launcher(limits, self.uid, served, size_tmp=self.in_memory)
+        inner = launcher(
+            limits, self.uid, served, size_tmp=self.in_memory, confine=self.protections.seccomp
+        )
         env = clean_env(tmp / "home", tmp)
         if self.protections.bwrap is None:
             return inner, env
