@@ -311,6 +311,7 @@ def test_every_submission_has_a_row_a_report_and_the_seed(graded: Graded) -> Non
         report = graded.report(name)
         assert "score" in report and "tests" in report
     assert "sandbox: namespaces, own uid per job" in graded.done.stderr
+    assert "a cgroup per job (cgroup v" in graded.done.stderr
 
 
 @needs_sandbox
@@ -354,6 +355,12 @@ def test_no_user_or_mount_namespace_of_its_own(graded: Graded) -> None:
     tried = graded.server_log("own_namespace").split("NAMESPACES", 1)[1].splitlines()[0]
     assert "MOUNTED" not in tried, tried
     assert tried.count("Operation not permitted") == 2, tried
+
+
+@needs_sandbox
+def test_memory_is_bounded_per_submission_not_per_process(graded: Graded) -> None:
+    together = graded.server_log("memory_together").split("TOGETHER ")[1].splitlines()[0]
+    assert int(together.split()[0]) < Limits().memory_mib, together
 
 
 @needs_sandbox

@@ -23,7 +23,8 @@ SUITE_MEMORY_MIB = 3072
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-process limits of a student's server (``0`` lifts one).
+    """Limits of a student's server (``0`` lifts one): per process (rlimits) and, where the
+    grader has a cgroup per job slot (:mod:`.cgroup`), for all its processes together.
 
     The defaults leave the lecture's ex2 (numpy, scikit-learn, matplotlib) a wide margin:
     graded with ``--robust`` in the sandbox its server peaked at 566 MiB of address space
@@ -38,6 +39,8 @@ class Limits:
     tmp_mib: int = 256
     """All of the server's /tmp together (its HOME is in it): a tmpfs of this size when the
     full sandbox runs (root and bubblewrap), so no submission can fill the grader's disk."""
+    cores: float = 1.0
+    """CPU cores all of a server's processes may use at once (its cgroup's CFS quota)."""
 
     def rlimits(self) -> dict[str, int]:
         """``RLIMIT_*`` name -> value, for the launcher."""
@@ -57,8 +60,8 @@ class Limits:
         return (
             f"memory {shown(self.memory_mib, 'MiB')}, CPU {shown(self.cpu_seconds, 's')}, "
             f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}, "
-            f"/tmp {shown(self.tmp_mib, 'MiB')}"
-        ).replace(" ,", ",")
+            f"/tmp {shown(self.tmp_mib, 'MiB')}, cores {self.cores:g}"
+        ).replace(" ,", ",").replace("cores 0", "cores unlimited")
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -66,16 +69,26 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("limits of each student's server (0 = no limit)")
     default = Limits()
     options = (
-        ("--memory-limit", "memory_mib", "MIB", "address space per process"),
+        (
+            "--memory-limit",
+            "memory_mib",
+            "MIB",
+            "address space per process, and memory of all its processes together (cgroup)",
+        ),
         ("--cpu-limit", "cpu_seconds", "SECONDS", "CPU seconds per process"),
         ("--file-limit", "file_mib", "MIB", "largest file the server may write"),
-        ("--process-limit", "processes", "N", "processes and threads of the server's uid"),
+        ("--process-limit", "processes", "N", "processes and threads of the server"),
         ("--tmp-limit", "tmp_mib", "MIB", "the server's whole /tmp (full sandbox only)"),
+        ("--cores", "cores", "N", "CPU cores all its processes may use at once (cgroup)"),
     )
     for flag, field, metavar, what in options:
         value = getattr(default, field)
         group.add_argument(
-            flag, type=int, default=value, metavar=metavar, help=f"{what} (default {value})"
+            flag,
+            type=type(value),
+            default=value,
+            metavar=metavar,
+            help=f"{what} (default {value:g})",
         )
     suite_option(group)
 
@@ -97,6 +110,7 @@ def from_args(args: argparse.Namespace) -> Limits:
         args.file_limit,
         args.process_limit,
         args.tmp_limit,
+        args.cores,
     )
     if any(value < 0 for value in values):
         raise ValueError("limits must be 0 (no limit) or more")

@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.grading import seccomp
+from conformance.grading import cgroup, seccomp
 from conformance.grading.stage import Stage
 
 INSIDE_APP = "/submission"
@@ -53,6 +53,8 @@ class Protections:
     """/tmp can be a sized tmpfs mount (root and bubblewrap)."""
     seccomp: bool = False
     """The launcher installs the seccomp filter (Linux on a CPU it knows): no user namespace."""
+    cgroups: cgroup.Hierarchy | None = None
+    """A cgroup per job slot (root): memory, processes and CPU bounded per submission."""
 
     @classmethod
     def detect(cls, mode: str = "auto") -> Protections:
@@ -63,7 +65,9 @@ class Protections:
         root = linux and os.geteuid() == 0
         bwrap = _working_bwrap()
         tmpfs = bwrap is not None and root and _tmpfs_works(bwrap)
-        return cls(bwrap, root, True, tmpfs=tmpfs, seccomp=linux and seccomp.program() is not None)
+        confined = linux and seccomp.program() is not None
+        groups = cgroup.detect() if root else None
+        return cls(bwrap, root, True, tmpfs=tmpfs, seccomp=confined, cgroups=groups)
 
     @property
     def namespaces(self) -> bool:
@@ -81,7 +85,14 @@ class Protections:
         if not self.root:
             off.append(
                 "not root: every server runs under your own uid, so it can read what you "
-                "can read, and without a process limit (a uid per job needs root)"
+                "can read, without a process limit (a uid per job needs root) and without "
+                "a cgroup (memory and CPU are limited per process, not per submission)"
+            )
+        elif self.cgroups is None:
+            off.append(
+                "no cgroup per job slot (it needs cgroup v2 with the memory and pids "
+                "controllers, or their v1 hierarchies, mounted writable): memory and CPU "
+                "are limited per process, not per submission"
             )
         if not self.unix_sockets:
             off.append("no Unix sockets: servers listen on a free 127.0.0.1 port")
@@ -101,9 +112,10 @@ class Protections:
     def report(self) -> str:
         off = self.missing()
         if not off:
+            assert self.cgroups is not None
             return (
                 "sandbox: namespaces, own uid per job, private filesystem, no user namespaces, "
-                "limits: all on"
+                f"a cgroup per job ({self.cgroups.describe()}), limits: all on"
             )
         return "sandbox: some protections are OFF on this system:\n" + "\n".join(
             f"  - {line}" for line in off

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from conformance.appspec import AppSpec, resolve
 from conformance.grading.capped import CappedLog, read_tail
+from conformance.grading.cgroup import SlotGroup
 from conformance.grading.forward import Forwarder, Listener
 from conformance.grading.limits import Limits, launcher
 from conformance.grading.probe import Probe
@@ -56,6 +57,15 @@ class StartError(RuntimeError):
     """The app did not start serving; the message holds the end of its log."""
 
 
+JOIN = (
+    'while [ "$1" != -- ]; do echo $$ > "$1" || '
+    '{ echo "conformance: could not join the job slot cgroup" >&2; exit 125; }; shift; done; '
+    'shift; exec "$@"'
+)
+"""``sh -c JOIN sh PROCS... -- COMMAND...``: join each cgroup, then become the command (its
+every process is then in the cgroups from the start)."""
+
+
 class StudentServer:
     """``with StudentServer(spec, log) as url:`` runs the app, sandboxed, until the block ends.
 
@@ -87,6 +97,7 @@ class StudentServer:
         self.output: CappedLog | None = None
         self.listener: Listener | None = None
         self.forwarder: Forwarder | None = None
+        self.group: SlotGroup | None = None
 
     @property
     def url(self) -> str:
@@ -138,6 +149,27 @@ class StudentServer:
             self.port = free_port(self.host)
         fd = self.listener.fd if self.listener else None
         command, env = self.command(self.stage, fd)
+        if self.protections.cgroups is not None and self.uid is not None:
+            limits = self.limits
+            try:
+                self.group = SlotGroup(
+                    self.protections.cgroups,
+                    self.uid,
+                    limits.memory_mib,
+                    limits.processes,
+                    limits.cores,
+                )
+            except OSError as error:
+                raise StartError(f"the job slot's cgroup could not be made: {error}") from None
+            command = [
+                "/bin/sh",
+                "-c",
+                JOIN,
+                "sh",
+                *map(str, self.group.join_files()),
+                "--",
+                *command,
+            ]
         self.output = CappedLog(self.log)
         try:
             self.process = subprocess.Popen(
@@ -196,6 +228,9 @@ class StudentServer:
         process, self.process = self.process, None
         if process is not None:
             stop_group(process)
+        if self.group is not None:
+            self.group.remove()  # every process in it, whatever its uid or session
+            self.group = None
         if self.uid is not None:
             kill_uid(self.uid)
         if self.forwarder is not None:
