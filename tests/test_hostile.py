@@ -364,6 +364,29 @@ def test_memory_is_bounded_per_submission_not_per_process(graded: Graded) -> Non
 
 
 @needs_sandbox
+def test_the_reference_solutions_are_out_of_reach(graded: Graded) -> None:
+    found = graded.server_log("reach_reference").split("REFERENCE", 1)[1].splitlines()[0]
+    assert "No module named 'reference_app'" in found, found
+    assert "imported" not in found and "loaded" not in found, found
+    assert "maps ['/" not in found, "the editable install's finder was readable"
+    assert graded.rows["reach_reference"]["score"] == "0"
+
+
+@needs_sandbox
+def test_the_sandbox_names_no_folder_of_the_grader(graded: Graded) -> None:
+    """What the server could see of the host (mount table, command lines, sys.path, the
+    environment, a traceback) names none of the grader's folders: not the checkout, the
+    venv, the Python install, the teacher's HOME or TMPDIR."""
+    log = graded.server_log("show_layout")
+    assert "LAYOUT" in log and "mountinfo:" in log and "cmdline 1:" in log
+    texts = [log, json.dumps(graded.report("show_layout"))]
+    forbidden = [str(REPO), sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"]]
+    forbidden += [str(graded.root / name) for name in ("venv", "home", "tmp")]
+    for path in forbidden:
+        assert not any(path in text for text in texts), f"{path} is named in the outputs"
+
+
+@needs_sandbox
 def test_slow_headers_are_cut_off_by_a_total_deadline(graded: Graded) -> None:
     assert graded.rows["slow_headers"]["status"] == "graded"
 
@@ -381,14 +404,32 @@ def test_a_gzip_bomb_is_cut_off_at_the_decompressed_cap(graded: Graded) -> None:
     assert "MiB" in json.dumps(graded.report("gzip_bomb"))
 
 
+def test_without_the_sandbox_the_reference_solutions_would_score_100(tmp_path: Path) -> None:
+    """The control for reach_reference: with ``--sandbox off`` it finds and serves them."""
+    target = tmp_path / "subs" / "reach_reference" / "app.py"
+    target.parent.mkdir(parents=True)
+    shutil.copy(HOSTILE / "reach_reference.py", target)
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "conformance.cli", "grade", "ex1", str(target)]
+    command += ["--report", str(report), "--sandbox", "off", "--startup-timeout", "60"]
+    subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300, check=False)
+    results = json.loads(report.read_text())
+    assert results["score"] == 100, results["output"][-2000:]
+    assert "imported" in results["output"]
+
+
 def test_protections_that_are_off_are_said(tmp_path: Path) -> None:
     bare = Protections(bwrap=None, root=False, unix_sockets=True)
     text = bare.report()
     assert "OFF" in text and "bubblewrap" in text and "not root" in text
     on_disk = Protections(bwrap="/usr/bin/bwrap", root=True, unix_sockets=True, tmpfs=False)
     assert "/tmp is a folder on your disk" in on_disk.report()
+    assert "its mount table shows where Python" in on_disk.report()  # no overlay
+    assert "per process only, not per submission" in on_disk.report()  # no cgroup
     if PROTECTIONS.namespaces and PROTECTIONS.root:  # where the full sandbox runs, all of it
-        assert PROTECTIONS.tmpfs and "all on" in PROTECTIONS.report()
+        assert PROTECTIONS.tmpfs and PROTECTIONS.overlay and PROTECTIONS.seccomp
+        if PROTECTIONS.cgroups is not None:
+            assert "all on" in PROTECTIONS.report()
     done = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "grade", "ex1", "nowhere/app.py"],
         cwd=tmp_path,

@@ -1,10 +1,11 @@
 """Resource limits for a student's server, and the launcher that applies them before exec.
 
-The launcher is a few lines of standard-library Python run with ``python -I -S -c``: it sets
-the rlimits, drops to the job slot's own uid (when the grader is root), forbids gaining
-privileges again (``PR_SET_NO_NEW_PRIVS``), asks to be killed with its parent, installs the
-seccomp filter of :mod:`conformance.grading.seccomp` (no user namespaces), and execs
-uvicorn. It runs inside the sandbox, so it never sees the grader's files either.
+The launcher (:mod:`conformance.grading.launch`, standard-library Python run with ``python -I
+-S -c``) mounts the sandbox's layers, sets the rlimits, drops to the job slot's own uid (when
+the grader is root), forbids gaining privileges again (``PR_SET_NO_NEW_PRIVS``), asks to be
+killed with its parent, installs the seccomp filter of :mod:`conformance.grading.seccomp` (no
+user namespaces), closes what it need not pass on, and execs uvicorn. It runs inside the
+sandbox, so it never sees the grader's files either.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from conformance.grading import seccomp
 
@@ -58,10 +61,14 @@ class Limits:
             return f"{value} {unit}" if value else "unlimited"
 
         return (
-            f"memory {shown(self.memory_mib, 'MiB')}, CPU {shown(self.cpu_seconds, 's')}, "
-            f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}, "
-            f"/tmp {shown(self.tmp_mib, 'MiB')}, cores {self.cores:g}"
-        ).replace(" ,", ",").replace("cores 0", "cores unlimited")
+            (
+                f"memory {shown(self.memory_mib, 'MiB')}, CPU {shown(self.cpu_seconds, 's')}, "
+                f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}, "
+                f"/tmp {shown(self.tmp_mib, 'MiB')}, cores {self.cores:g}"
+            )
+            .replace(" ,", ",")
+            .replace("cores 0", "cores unlimited")
+        )
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -117,41 +124,8 @@ def from_args(args: argparse.Namespace) -> Limits:
     return Limits(*values)
 
 
-LAUNCHER = """
-import ctypes, json, os, resource, signal, sys
-settings = json.loads(sys.argv[1])
-for name, value in settings["rlimits"].items():
-    try:
-        resource.setrlimit(getattr(resource, name), (value, value))
-    except (AttributeError, ValueError, OSError) as error:
-        print(f"conformance: {name} not set: {error}", file=sys.stderr)
-uid = settings["uid"]
-if settings["tmp_bytes"]:  # bubblewrap's tmpfs /tmp: sized, then given to the uid
-    libc = ctypes.CDLL(None, use_errno=True)
-    options = f"size={settings['tmp_bytes']},mode=1777".encode()
-    if libc.mount(None, b"/tmp", None, 32 | 2 | 4, options) != 0:  # REMOUNT NOSUID NODEV
-        sys.exit(f"conformance: /tmp not sized: {os.strerror(ctypes.get_errno())}")
-    os.mkdir("/tmp/home", 0o700)
-    os.chown("/tmp/home", uid, uid)
-if uid is not None:
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-os.umask(0o077)
-if sys.platform.startswith("linux"):
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (after the uid change)
-if settings["seccomp"]:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER: see grading/seccomp.py
-    program = bytes.fromhex(settings["seccomp"])
-    class Program(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
-    if libc.prctl(22, 2, ctypes.byref(Program(len(program) // 8, program)), 0, 0) != 0:
-        sys.exit(f"conformance: seccomp filter not set: {os.strerror(ctypes.get_errno())}")
-os.execv(sys.argv[2], sys.argv[2:])
-"""
-"""Sets the limits (each one it can), drops to ``uid``, installs the seccomp filter, then
-execs the command."""
+LAUNCHER = (Path(__file__).parent / "launch.py").read_text(encoding="utf-8")
+"""The launcher's program (:mod:`conformance.grading.launch`), run with ``python -I -S -c``."""
 
 
 def launcher(
@@ -161,13 +135,18 @@ def launcher(
     *,
     size_tmp: bool = False,
     confine: bool = True,
+    python: str = sys.executable,
+    keep_fds: tuple[int, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> list[str]:
-    """``command`` run through the launcher: limits set, uid dropped, then exec'd.
+    """``command`` run through the launcher (``python``): limits set, uid dropped, then exec'd.
 
     ``size_tmp``: /tmp is bubblewrap's tmpfs, which the launcher sizes (``limits.tmp_mib``)
     and gives to ``uid`` while it is still root (dropping to ``uid`` then clears every
     capability). ``confine``: install the seccomp filter of :mod:`.seccomp` (Linux on a CPU
-    it knows), so that no user namespace can be made."""
+    it knows), so that no user namespace can be made. ``keep_fds``: descriptors the command
+    inherits (the listening socket); every other one but 0, 1, 2 is closed. ``extra``: more
+    settings (the sandbox's layers: :meth:`.box.Box.settings`)."""
     tmp_bytes = limits.tmp_mib * MIB if size_tmp and uid is not None else 0
     program = seccomp.program() if confine and sys.platform.startswith("linux") else None
     settings = {
@@ -175,5 +154,7 @@ def launcher(
         "uid": uid,
         "tmp_bytes": tmp_bytes,
         "seccomp": program.hex() if program else None,
+        "keep_fds": list(keep_fds),
+        **(extra or {}),
     }
-    return [sys.executable, "-I", "-S", "-c", LAUNCHER, json.dumps(settings), *command]
+    return [python, "-I", "-S", "-c", LAUNCHER, json.dumps(settings), *command]

@@ -19,12 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from conformance.appspec import AppSpec, resolve
+from conformance.grading.box import INSIDE_APP, Boxed
 from conformance.grading.capped import CappedLog, read_tail
 from conformance.grading.cgroup import SlotGroup
 from conformance.grading.forward import Forwarder, Listener
 from conformance.grading.limits import Limits, launcher
 from conformance.grading.probe import Probe
-from conformance.grading.sandbox import INSIDE_APP, Protections, bwrap_command
+from conformance.grading.sandbox import Protections
 from conformance.grading.stage import Stage
 from conformance.grading.uids import kill_uid
 from conformance.live import free_port
@@ -103,27 +104,54 @@ class StudentServer:
     def url(self) -> str:
         return self.forwarder.url if self.forwarder else f"http://{self.host}:{self.port}"
 
-    def command(self, stage: Stage, fd: int | None = None) -> tuple[list[str], dict[str, str]]:
-        """The server's command line and environment, sandboxed as far as the OS allows.
+    def command(self, stage: Stage, fd: int | None = None) -> tuple[Boxed, dict[str, str]]:
+        """The server's command line (and the descriptors it reads) and environment,
+        sandboxed as far as the OS allows.
 
         ``fd``: the listening socket the server inherits (else it listens on :attr:`port`)."""
-        boxed = self.protections.bwrap is not None
-        folder = INSIDE_APP if boxed else str(stage.app)
-        tmp = Path("/tmp") if boxed else stage.tmp
         where = ["--fd", str(fd)] if fd is not None else ["--host", self.host]
         if fd is None:
             where += ["--port", str(self.port)]
-        uvicorn = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir", folder]
         # RLIMIT_NPROC counts every process of the uid: only a slot's own uid can take it
         limits = self.limits if self.uid is not None else replace(self.limits, processes=0)
-        served = [*uvicorn, *where, "--no-access-log"]
-        inner = launcher(
-            limits, self.uid, served, size_tmp=self.in_memory, confine=self.protections.seccomp
-        )
-        env = clean_env(tmp / "home", tmp)
+        keep = () if fd is None else (fd,)
+        confine = self.protections.seccomp
         if self.protections.bwrap is None:
-            return inner, env
-        return bwrap_command(self.protections.bwrap, stage, inner, tmpfs=self.in_memory), env
+            served = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir"]
+            served += [str(stage.app), *where, "--no-access-log"]
+            inner = launcher(limits, self.uid, served, confine=confine, keep_fds=keep)
+            return Boxed(inner), clean_env(stage.tmp / "home", stage.tmp)
+        box = self.protections.box(tmpfs=self.in_memory)
+        served = [box.python, "-m", "uvicorn", self.app.target, "--app-dir", INSIDE_APP]
+        inner = launcher(
+            limits,
+            self.uid,
+            [*served, *where, "--no-access-log"],
+            size_tmp=self.in_memory,
+            confine=confine,
+            python=box.launcher_python,
+            keep_fds=keep,
+            extra=box.settings(),
+        )
+        env = box.environment(clean_env(Path("/tmp/home"), Path("/tmp")))
+        return box.command(stage, inner), env
+
+    def _in_cgroup(self, command: list[str]) -> list[str]:
+        """``command`` run in a fresh cgroup of the job slot (root, where the OS has one)."""
+        if self.protections.cgroups is None or self.uid is None:
+            return command
+        limits = self.limits
+        try:
+            self.group = SlotGroup(
+                self.protections.cgroups,
+                self.uid,
+                limits.memory_mib,
+                limits.processes,
+                limits.cores,
+            )
+        except OSError as error:
+            raise StartError(f"the job slot's cgroup could not be made: {error}") from None
+        return ["/bin/sh", "-c", JOIN, "sh", *map(str, self.group.join_files()), "--", *command]
 
     @property
     def in_memory(self) -> bool:
@@ -148,42 +176,22 @@ class StudentServer:
         else:
             self.port = free_port(self.host)
         fd = self.listener.fd if self.listener else None
-        command, env = self.command(self.stage, fd)
-        if self.protections.cgroups is not None and self.uid is not None:
-            limits = self.limits
-            try:
-                self.group = SlotGroup(
-                    self.protections.cgroups,
-                    self.uid,
-                    limits.memory_mib,
-                    limits.processes,
-                    limits.cores,
-                )
-            except OSError as error:
-                raise StartError(f"the job slot's cgroup could not be made: {error}") from None
-            command = [
-                "/bin/sh",
-                "-c",
-                JOIN,
-                "sh",
-                *map(str, self.group.join_files()),
-                "--",
-                *command,
-            ]
+        boxed, env = self.command(self.stage, fd)
         self.output = CappedLog(self.log)
         try:
             self.process = subprocess.Popen(
-                command,
+                self._in_cgroup(boxed.argv),
                 cwd=self.stage.app,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=self.output.fd,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                pass_fds=() if fd is None else (fd,),
+                pass_fds=[*boxed.fds, *([] if fd is None else [fd])],
             )
         finally:
             self.output.close_writer()
+            boxed.close()
             if self.listener:
                 self.listener.release()  # the server holds the socket now
         self._wait_until_ready()
