@@ -8,7 +8,8 @@ accepts on a Unix socket the grader made and passed it by descriptor
 has a uid of its own (no passwd entry needed) and a cgroup of its own
 (:mod:`conformance.grading.cgroup`). The launcher (:mod:`conformance.grading.launch`) sets
 the limits and the seccomp filter (:mod:`conformance.grading.seccomp`). Whatever the OS lacks
-is switched off and said so by :meth:`Protections.report`.
+is switched off and said so by :meth:`Protections.report`; what makes grading pointless (the
+slots' uid cannot even start the Python) is said by :meth:`Protections.problem`.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from conformance.grading.stage import Stage
 __all__ = ["INSIDE_APP", "Box", "Protections"]
 
 NOBODY = 65534
-"""The uid the start-up check runs the Python as without bubblewrap: like a job slot's, it
-owns nothing and is in no group."""
+"""The uid the start-up checks run the server's Python as: like a job slot's, it owns nothing
+and is in no group."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Protections:
     table names no folder of the host."""
     cgroups: cgroup.Hierarchy | None = None
     """A cgroup per job slot (root): memory, processes and CPU bounded per submission."""
+    unreachable: str | None = None
+    """Without bubblewrap, as root: why a job slot's uid cannot start this Python (or None)."""
 
     @classmethod
     def detect(cls, mode: str = "auto") -> Protections:
@@ -65,6 +68,8 @@ class Protections:
         if bwrap is not None and root:
             tmpfs, overlay = _features(bwrap)
             found = replace(found, tmpfs=tmpfs, overlay=overlay)
+        elif root:
+            found = replace(found, unreachable=unreachable())
         return found
 
     @property
@@ -130,6 +135,18 @@ class Protections:
             f"  - {line}" for line in off
         )
 
+    def problem(self) -> str | None:
+        """Why no server could start here at all, and what to change (None: none)."""
+        if self.unreachable is None:
+            return None
+        return (
+            f"a job slot's uid cannot start this Python, {sys.executable} "
+            f"({self.unreachable}): install "
+            "bubblewrap (apt-get install bubblewrap), or let every user enter the folders "
+            "above the Python, its packages and $TMPDIR (chmod o+x), or grade as a user "
+            "other than root"
+        )
+
 
 @functools.cache
 def _features(bwrap: str) -> tuple[bool, bool]:
@@ -179,6 +196,38 @@ def _sandbox_works(bwrap: str, *, tmpfs: bool, overlay: bool) -> bool:
         stage.cleanup()
         shutil.rmtree(empty, ignore_errors=True)
     return done.returncode == 0
+
+
+def unreachable() -> str | None:
+    """Without bubblewrap: why a uid that owns nothing cannot start this Python with a copy of
+    a submission in $TMPDIR (a folder above them only root may enter), or None."""
+    from conformance.grading.limits import Limits, launcher
+
+    empty = Path(tempfile.mkdtemp(prefix="conformance-probe-"))
+    (empty / "app.py").write_text("")
+    stage = Stage(empty, NOBODY)
+    check = "import os, uvicorn, fastapi; open('app.py').close()"
+    command = launcher(Limits(processes=0), NOBODY, [sys.executable, "-c", check], confine=False)
+    try:
+        done = subprocess.run(
+            command,
+            cwd=stage.app,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        stage.cleanup()
+        shutil.rmtree(empty, ignore_errors=True)
+    if done.returncode == 0:
+        return None
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return lines[-1] if lines else f"exit code {done.returncode}"
 
 
 def _working_bwrap() -> str | None:
