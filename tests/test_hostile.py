@@ -20,10 +20,12 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +53,40 @@ needs_sandbox = pytest.mark.skipif(
 )
 
 
+class Decoy:
+    """Another Unix socket on the machine (as docker.sock would be), open to every uid: the
+    grader must never connect to it, whatever a submission does to its own socket's name."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(mode=0o755)
+        self.path = path
+        self.connections = 0
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(path))
+        path.chmod(0o777)
+        self.listener.listen()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn, contextlib.suppress(OSError):
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+
+    def close(self) -> int:
+        """Stop listening; how many connections it got."""
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        self.thread.join(5)
+        return self.connections
+
+
 @dataclass
 class Graded:
     root: Path
@@ -61,6 +97,7 @@ class Graded:
     done: subprocess.CompletedProcess[str]
     elapsed: float
     rows: dict[str, dict[str, str]]
+    decoy_connections: int
 
     def report(self, name: str) -> dict[str, object]:
         return dict(json.loads((self.out / "reports" / f"{name}.json").read_text()))
@@ -104,6 +141,8 @@ def _fingerprint(root: Path, skip: Path) -> dict[str, str]:
     for path in sorted(outer.iterdir()):
         stat = path.stat()
         prints[f"outer:{path.name}"] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    for path in outer.rglob("__pycache__/*.pyc"):  # no bytecode of its sessions, no plant
+        prints[f"outer:{path.relative_to(outer)}"] = "pyc"
     return prints
 
 
@@ -186,13 +225,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
         shutil.copy(HONEST if name.startswith("honest") else HOSTILE / f"{name}.py", target)
         apps.append(str(target))
     (root / "subs" / "linked_secret" / "key.txt").symlink_to(home / ".ssh" / "id_rsa")
+    decoy = Decoy(root / "run" / "docker.sock")
+    (root / "subs" / "swap_socket" / "decoy.txt").write_text(str(decoy.path))
     out = root / "out"
-    # The grader's own first pytest session writes bytecode into site-packages/__pycache__
-    # (pytest's rewritten plugins, in a fresh venv the editable install's finder): not a
-    # student's doing. One session that collects the suite writes it now, before the prints.
-    warm = [str(python), "-I", "-m", "pytest", "-c", os.devnull, "--co", "-q"]
-    warm += ["--rootdir", str(tmp_path_factory.mktemp("warm")), "-p", "no:cacheprovider"]
-    subprocess.run([*warm, "--pyargs", "conformance"], capture_output=True, timeout=120)
     before = _fingerprint(root, out)
     env = {
         "PATH": os.environ["PATH"],
@@ -205,15 +240,20 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     command += ["--csv", str(out / "grades.csv"), "--reports", str(out / "reports")]
     command += ["--run-timeout", "60", "--startup-timeout", "15", "--request-timeout", "2"]
     started = time.monotonic()
-    done = subprocess.run(
-        command, cwd=root, env=env, capture_output=True, text=True, timeout=WALL_CLOCK + 60
-    )
+    try:
+        done = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=WALL_CLOCK + 60
+        )
+    finally:
+        decoy_connections = decoy.close()
     elapsed = time.monotonic() - started
     time.sleep(2)  # a surviving daemon would rewrite the CSV now
     after = _fingerprint(root, out)
     with (out / "grades.csv").open(encoding="utf-8") as grades:
         rows = {row["submission"]: row for row in csv.DictReader(grades)}
-    return Graded(root, out, [token, key, gh], before, after, done, elapsed, rows)
+    return Graded(
+        root, out, [token, key, gh], before, after, done, elapsed, rows, decoy_connections
+    )
 
 
 @needs_sandbox
@@ -267,6 +307,7 @@ def test_every_submission_has_a_row_a_report_and_the_seed(graded: Graded) -> Non
         report = graded.report(name)
         assert "score" in report and "tests" in report
     assert "sandbox: namespaces, own uid per job" in graded.done.stderr
+    assert "a cgroup per job (cgroup v" in graded.done.stderr
 
 
 @needs_sandbox
@@ -287,12 +328,58 @@ def test_each_attack_is_contained(graded: Graded) -> None:
     hoarded = int(graded.server_log("memory_hog").split("MEMORY ")[1].split()[0])
     assert hoarded < 2048, hoarded
     filled = graded.server_log("fill_disk").split("FILLED ")[1].splitlines()[0]
-    assert int(filled.split()[0]) <= Limits().tmp_mib + 1, filled  # + the socket folder's 1
-    assert filled.count("No space left") == 3, filled
+    assert int(filled.split()[0]) <= Limits().tmp_mib, filled
+    assert filled.count("No space left") == 2, filled  # /tmp and HOME: no socket folder
     slow = graded.rows["slow_probe"]
     assert (slow["status"], slow["score"]) == ("the server did not start", "0")
     for name in ("endless_body", "gzip_bomb"):
         assert graded.rows[name]["score"] == "0", name
+
+
+@needs_sandbox
+def test_the_grader_never_follows_a_name_the_student_controls(graded: Graded) -> None:
+    log = graded.server_log("swap_socket")
+    assert "SWAPPED" in log, "the attack ran"
+    assert "'swapped'" not in log.split("SWAPPED", 1)[1].splitlines()[0], "no name to swap"
+    assert graded.decoy_connections == 0, "the grader connected to another socket"
+    assert graded.rows["swap_socket"]["status"] == "graded"
+    assert float(graded.rows["swap_socket"]["score"]) > 0, "the grader reached the server"
+
+
+@needs_sandbox
+def test_no_user_or_mount_namespace_of_its_own(graded: Graded) -> None:
+    tried = graded.server_log("own_namespace").split("NAMESPACES", 1)[1].splitlines()[0]
+    assert "MOUNTED" not in tried, tried
+    assert tried.count("Operation not permitted") == 2, tried
+
+
+@needs_sandbox
+def test_memory_is_bounded_per_submission_not_per_process(graded: Graded) -> None:
+    together = graded.server_log("memory_together").split("TOGETHER ")[1].splitlines()[0]
+    assert int(together.split()[0]) < Limits().memory_mib, together
+
+
+@needs_sandbox
+def test_the_reference_solutions_are_out_of_reach(graded: Graded) -> None:
+    found = graded.server_log("reach_reference").split("REFERENCE", 1)[1].splitlines()[0]
+    assert "No module named 'reference_app'" in found, found
+    assert "imported" not in found and "loaded" not in found, found
+    assert "maps ['/" not in found, "the editable install's finder was readable"
+    assert graded.rows["reach_reference"]["score"] == "0"
+
+
+@needs_sandbox
+def test_the_sandbox_names_no_folder_of_the_grader(graded: Graded) -> None:
+    """What the server could see of the host (mount table, command lines, sys.path, the
+    environment, a traceback) names none of the grader's folders: not the checkout, the
+    venv, the Python install, the teacher's HOME or TMPDIR."""
+    log = graded.server_log("show_layout")
+    assert "LAYOUT" in log and "mountinfo:" in log and "cmdline 1:" in log
+    texts = [log, json.dumps(graded.report("show_layout"))]
+    forbidden = [str(REPO), sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"]]
+    forbidden += [str(graded.root / name) for name in ("venv", "home", "tmp")]
+    for path in forbidden:
+        assert not any(path in text for text in texts), f"{path} is named in the outputs"
 
 
 @needs_sandbox
@@ -313,14 +400,32 @@ def test_a_gzip_bomb_is_cut_off_at_the_decompressed_cap(graded: Graded) -> None:
     assert "MiB" in json.dumps(graded.report("gzip_bomb"))
 
 
+def test_without_the_sandbox_the_reference_solutions_would_score_100(tmp_path: Path) -> None:
+    """The control for reach_reference: with ``--sandbox off`` it finds and serves them."""
+    target = tmp_path / "subs" / "reach_reference" / "app.py"
+    target.parent.mkdir(parents=True)
+    shutil.copy(HOSTILE / "reach_reference.py", target)
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "conformance.cli", "grade", "ex1", str(target)]
+    command += ["--report", str(report), "--sandbox", "off", "--startup-timeout", "60"]
+    subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300, check=False)
+    results = json.loads(report.read_text())
+    assert results["score"] == 100, results["output"][-2000:]
+    assert "imported" in results["output"]
+
+
 def test_protections_that_are_off_are_said(tmp_path: Path) -> None:
     bare = Protections(bwrap=None, root=False, unix_sockets=True)
     text = bare.report()
     assert "OFF" in text and "bubblewrap" in text and "not root" in text
     on_disk = Protections(bwrap="/usr/bin/bwrap", root=True, unix_sockets=True, tmpfs=False)
     assert "/tmp is a folder on your disk" in on_disk.report()
+    assert "its mount table shows where Python" in on_disk.report()  # no overlay
+    assert "per process only, not per submission" in on_disk.report()  # no cgroup
     if PROTECTIONS.namespaces and PROTECTIONS.root:  # where the full sandbox runs, all of it
-        assert PROTECTIONS.tmpfs and "all on" in PROTECTIONS.report()
+        assert PROTECTIONS.tmpfs and PROTECTIONS.overlay and PROTECTIONS.seccomp
+        if PROTECTIONS.cgroups is not None:
+            assert "all on" in PROTECTIONS.report()
     done = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "grade", "ex1", "nowhere/app.py"],
         cwd=tmp_path,
@@ -399,29 +504,31 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
 ) -> None:
     import httpx
 
+    from conformance.grading.sandbox import unreachable
     from conformance.grading.server import StudentServer, resolve
 
-    pool = UidPool(1)
-    uid = pool.uids[0]
-    server = StudentServer(
-        resolve(str(REPO / "tests" / "misbehaving" / "spy_app.py")),
-        tmp_path / "server.log",
-        protections=Protections(bwrap=None, root=root, unix_sockets=True),
-        limits=Limits(memory_mib=1024),
-        uid=uid,
-    )
-    with server as url:
-        seen = httpx.get(url, timeout=10).json()
-        status = Path(f"/proc/{seen['pid']}/status").read_text()
-        limits = Path(f"/proc/{seen['pid']}/limits").read_text()
-        assert server.stage is not None
-        assert seen["cwd"] == str(server.stage.app), "a private copy"
+    if root and (reason := unreachable()):  # a checkout in a folder only root may enter
+        pytest.skip(f"a job slot's uid cannot start this Python here: {reason}")
+    with UidPool(1) as pool:
+        uid = pool.uids[0]
+        server = StudentServer(
+            resolve(str(REPO / "tests" / "misbehaving" / "spy_app.py")),
+            tmp_path / "server.log",
+            protections=Protections(bwrap=None, root=root, unix_sockets=True),
+            limits=Limits(memory_mib=1024),
+            uid=uid,
+        )
+        with server as url:
+            seen = httpx.get(url, timeout=10).json()
+            status = Path(f"/proc/{seen['pid']}/status").read_text()
+            limits = Path(f"/proc/{seen['pid']}/limits").read_text()
+            assert server.stage is not None
+            assert seen["cwd"] == str(server.stage.app), "a private copy"
+        assert not processes_of(uid)
     owner = int(status.split("Uid:")[1].split()[0])
     assert owner == (uid if root else os.getuid())
     assert "Max address space         1073741824" in limits
     assert "GITHUB_TOKEN" not in seen["env"]
-    assert not processes_of(uid)
-    pool.close()
     deadline = time.monotonic() + 5
     while Path(f"/proc/{seen['child']}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -429,6 +536,14 @@ def test_without_bubblewrap_the_server_still_runs_limited_and_stops(
         not Path(f"/proc/{seen['child']}").exists()
         or "Z" in Path(f"/proc/{seen['child']}/stat").read_text().rsplit(")", 1)[1].split()[0:1]
     )
+
+
+def test_the_uid_pool_lets_its_claims_go_whatever_happens() -> None:
+    with pytest.raises(RuntimeError), UidPool(1) as pool:
+        claimed = pool.uids[0]
+        raise RuntimeError("a failing test")
+    with UidPool(1, base=claimed) as again:  # free again at once: no claim was left open
+        assert again.uids == [claimed]
 
 
 class Recording:

@@ -1,4 +1,5 @@
-"""The private copy of a submission (``stage.Stage``): what is copied, what never is.
+"""The private copy of a submission (``stage.Stage``): what is copied, what never is; and the
+grader's own socket folder, which no name the student controls can redirect.
 
 A submission folder is the student's: it may hold a named pipe (a read from it never ends),
 a committed virtualenv, a huge file or a flood of small ones. The copy must finish, promptly,
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conformance.grading import stage as staging
+from conformance.grading.forward import SOCKET_NAME, Listener
 from conformance.grading.stage import Stage
 
 APP = "from fastapi import FastAPI\napp = FastAPI()\n"
@@ -99,3 +103,50 @@ def test_a_single_file_submission_must_be_a_regular_file(
     stage = Stage(submission, None, only="app.py")
     stages.append(stage)
     assert sorted(p.name for p in stage.app.iterdir()) == ["app.py"]
+
+
+def test_the_grader_connects_only_to_the_socket_it_bound(tmp_path: Path) -> None:
+    """The server gets the listening socket's descriptor; the name stays the grader's, and a
+    connection is refused when the name is swapped or another uid listens on it."""
+    folder = tmp_path / "run"
+    folder.mkdir(mode=0o700)
+    listener = Listener(folder, os.getuid())
+    server = socket.socket(fileno=os.dup(listener.fd))  # as the server inherits it
+    listener.release()
+    try:
+        server.listen()  # what uvicorn's event loop does: the listening uid is now its own
+        with listener.connect(timeout=5) as sock:
+            accepted, _ = server.accept()
+            accepted.close()
+        assert sock.family == socket.AF_UNIX
+        other = socket.socket(socket.AF_UNIX)
+        other.bind(str(tmp_path / "other.sock"))
+        other.listen()
+        (folder / SOCKET_NAME).unlink()
+        (folder / SOCKET_NAME).symlink_to(tmp_path / "other.sock")
+        with pytest.raises(ConnectionRefusedError, match="no longer the grader's socket"):
+            listener.connect(timeout=5)
+        other.close()
+    finally:
+        server.close()
+        listener.close()
+    (tmp_path / "run2").mkdir(mode=0o700)
+    someone = Listener(tmp_path / "run2", os.getuid() + 1)  # the student's uid is not ours
+    listens = "import socket, sys, time; s = socket.socket(fileno=int(sys.argv[1])); s.listen()"
+    child = subprocess.Popen(
+        [sys.executable, "-c", f"{listens}; print(1, flush=True); time.sleep(30)", str(someone.fd)],
+        pass_fds=(someone.fd,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+    )
+    someone.release()
+    try:
+        assert child.stdout is not None and child.stdout.readline()
+        with pytest.raises(ConnectionRefusedError, match="of uid"):
+            someone.connect(timeout=5)
+    finally:
+        child.kill()
+        child.wait()
+        assert child.stdout is not None
+        child.stdout.close()
+        someone.close()

@@ -29,7 +29,14 @@ from conformance.grading import (
     rubric,
     shard,
 )
-from conformance.grading.run import Options, Result, Stoppable, grade_one, new_seed
+from conformance.grading.run import (
+    Options,
+    Result,
+    Stoppable,
+    grade_one,
+    keep_caches_private,
+    new_seed,
+)
 from conformance.grading.sandbox import Protections
 from conformance.grading.uids import UidPool
 
@@ -138,6 +145,11 @@ def main(argv: list[str]) -> int:
         suite_memory_mib=args.suite_memory_limit,
     )
     announce(options)
+    problem = options.protections and options.protections.problem()
+    if problem:  # every server would fail to start: say what to change, grade no one
+        print(f"conformance grade: {problem}", file=sys.stderr)
+        return 2
+    keep_caches_private()
     if len(args.apps) == 1 and not args.reports and not args.csv and not args.shard:
         return grade_single(args.apps[0], Path(args.report or "results.json"), options, args)
     if args.report or args.github_output:

@@ -1,9 +1,11 @@
 """Resource limits for a student's server, and the launcher that applies them before exec.
 
-The launcher is a few lines of standard-library Python run with ``python -I -S -c``: it sets
-the rlimits, drops to the job slot's own uid (when the grader is root), forbids gaining
-privileges again (``PR_SET_NO_NEW_PRIVS``), asks to be killed with its parent, and execs
-uvicorn. It runs inside the sandbox, so it never sees the grader's files either.
+The launcher (:mod:`conformance.grading.launch`, standard-library Python run with ``python -I
+-S -c``) mounts the sandbox's layers, sets the rlimits, drops to the job slot's own uid (when
+the grader is root), forbids gaining privileges again (``PR_SET_NO_NEW_PRIVS``), asks to be
+killed with its parent, installs the seccomp filter of :mod:`conformance.grading.seccomp` (no
+user namespaces), closes what it need not pass on, and execs uvicorn. It runs inside the
+sandbox, so it never sees the grader's files either.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance.grading import seccomp
 
 MIB = 1024 * 1024
 SUITE_MEMORY_MIB = 3072
@@ -20,7 +26,8 @@ SUITE_MEMORY_MIB = 3072
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-process limits of a student's server (``0`` lifts one).
+    """Limits of a student's server (``0`` lifts one): per process (rlimits) and, where the
+    grader has a cgroup per job slot (:mod:`.cgroup`), for all its processes together.
 
     The defaults leave the lecture's ex2 (numpy, scikit-learn, matplotlib) a wide margin:
     graded with ``--robust`` in the sandbox its server peaked at 566 MiB of address space
@@ -35,6 +42,8 @@ class Limits:
     tmp_mib: int = 256
     """All of the server's /tmp together (its HOME is in it): a tmpfs of this size when the
     full sandbox runs (root and bubblewrap), so no submission can fill the grader's disk."""
+    cores: float = 1.0
+    """CPU cores all of a server's processes may use at once (its cgroup's CFS quota)."""
 
     def rlimits(self) -> dict[str, int]:
         """``RLIMIT_*`` name -> value, for the launcher."""
@@ -52,10 +61,14 @@ class Limits:
             return f"{value} {unit}" if value else "unlimited"
 
         return (
-            f"memory {shown(self.memory_mib, 'MiB')}, CPU {shown(self.cpu_seconds, 's')}, "
-            f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}, "
-            f"/tmp {shown(self.tmp_mib, 'MiB')}"
-        ).replace(" ,", ",")
+            (
+                f"memory {shown(self.memory_mib, 'MiB')}, CPU {shown(self.cpu_seconds, 's')}, "
+                f"files {shown(self.file_mib, 'MiB')}, processes {shown(self.processes, '')}, "
+                f"/tmp {shown(self.tmp_mib, 'MiB')}, cores {self.cores:g}"
+            )
+            .replace(" ,", ",")
+            .replace("cores 0", "cores unlimited")
+        )
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -63,16 +76,26 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("limits of each student's server (0 = no limit)")
     default = Limits()
     options = (
-        ("--memory-limit", "memory_mib", "MIB", "address space per process"),
+        (
+            "--memory-limit",
+            "memory_mib",
+            "MIB",
+            "address space per process, and memory of all its processes together (cgroup)",
+        ),
         ("--cpu-limit", "cpu_seconds", "SECONDS", "CPU seconds per process"),
         ("--file-limit", "file_mib", "MIB", "largest file the server may write"),
-        ("--process-limit", "processes", "N", "processes and threads of the server's uid"),
+        ("--process-limit", "processes", "N", "processes and threads of the server"),
         ("--tmp-limit", "tmp_mib", "MIB", "the server's whole /tmp (full sandbox only)"),
+        ("--cores", "cores", "N", "CPU cores all its processes may use at once (cgroup)"),
     )
     for flag, field, metavar, what in options:
         value = getattr(default, field)
         group.add_argument(
-            flag, type=int, default=value, metavar=metavar, help=f"{what} (default {value})"
+            flag,
+            type=type(value),
+            default=value,
+            metavar=metavar,
+            help=f"{what} (default {value:g})",
         )
     suite_option(group)
 
@@ -94,55 +117,44 @@ def from_args(args: argparse.Namespace) -> Limits:
         args.file_limit,
         args.process_limit,
         args.tmp_limit,
+        args.cores,
     )
     if any(value < 0 for value in values):
         raise ValueError("limits must be 0 (no limit) or more")
     return Limits(*values)
 
 
-LAUNCHER = """
-import ctypes, json, os, resource, signal, sys
-settings = json.loads(sys.argv[1])
-for name, value in settings["rlimits"].items():
-    try:
-        resource.setrlimit(getattr(resource, name), (value, value))
-    except (AttributeError, ValueError, OSError) as error:
-        print(f"conformance: {name} not set: {error}", file=sys.stderr)
-uid = settings["uid"]
-if settings["tmp_bytes"]:  # bubblewrap's tmpfs /tmp and socket folder: sized, then given
-    libc = ctypes.CDLL(None, use_errno=True)
-    run = settings["run"]
-    for path, size, mode in (("/tmp", settings["tmp_bytes"], "1777"), (run, 1 << 20, "0700")):
-        options = f"size={size},mode={mode}".encode()
-        if libc.mount(None, path.encode(), None, 32 | 2 | 4, options) != 0:  # REMOUNT NOSUID NODEV
-            sys.exit(f"conformance: {path} not sized: {os.strerror(ctypes.get_errno())}")
-    os.mkdir("/tmp/home", 0o700)
-    for path in ("/tmp/home", run):
-        os.chown(path, uid, uid)
-if uid is not None:
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-os.umask(0o077)
-if sys.platform.startswith("linux"):
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (after the uid change)
-os.execv(sys.argv[2], sys.argv[2:])
-"""
-"""Sets the limits (each one it can), drops to ``uid``, then execs the command."""
+LAUNCHER = (Path(__file__).parent / "launch.py").read_text(encoding="utf-8")
+"""The launcher's program (:mod:`conformance.grading.launch`), run with ``python -I -S -c``."""
 
 
 def launcher(
-    limits: Limits, uid: int | None, command: list[str], *, tmpfs: str | None = None
+    limits: Limits,
+    uid: int | None,
+    command: list[str],
+    *,
+    size_tmp: bool = False,
+    confine: bool = True,
+    python: str = sys.executable,
+    keep_fds: tuple[int, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> list[str]:
-    """``command`` run through the launcher: limits set, uid dropped, then exec'd.
+    """``command`` run through the launcher (``python``): limits set, uid dropped, then exec'd.
 
-    ``tmpfs``: the socket folder; it and /tmp are bubblewrap's tmpfs mounts, which the
-    launcher sizes (``/tmp``: ``limits.tmp_mib``; the socket folder: 1 MiB) and gives to
-    ``uid`` while it is still root (dropping to ``uid`` then clears every capability)."""
-    tmp_bytes = limits.tmp_mib * MIB if tmpfs and uid is not None else 0
-    settings = json.dumps(
-        {"rlimits": limits.rlimits(), "uid": uid, "tmp_bytes": tmp_bytes, "run": tmpfs}
-    )
-    return [sys.executable, "-I", "-S", "-c", LAUNCHER, settings, *command]
+    ``size_tmp``: /tmp is bubblewrap's tmpfs, which the launcher sizes (``limits.tmp_mib``)
+    and gives to ``uid`` while it is still root (dropping to ``uid`` then clears every
+    capability). ``confine``: install the seccomp filter of :mod:`.seccomp` (Linux on a CPU
+    it knows), so that no user namespace can be made. ``keep_fds``: descriptors the command
+    inherits (the listening socket); every other one but 0, 1, 2 is closed. ``extra``: more
+    settings (the sandbox's layers: :meth:`.box.Box.settings`)."""
+    tmp_bytes = limits.tmp_mib * MIB if size_tmp and uid is not None else 0
+    program = seccomp.program() if confine and sys.platform.startswith("linux") else None
+    settings = {
+        "rlimits": limits.rlimits(),
+        "uid": uid,
+        "tmp_bytes": tmp_bytes,
+        "seccomp": program.hex() if program else None,
+        "keep_fds": list(keep_fds),
+        **(extra or {}),
+    }
+    return [python, "-I", "-S", "-c", LAUNCHER, json.dumps(settings), *command]

@@ -1,18 +1,20 @@
 """Grade one app: start its server, run the suite against it in a subprocess, read the report.
 
-The suite runs isolated from anything a submission (or the folder it runs in) could plant:
-``python -I -m pytest -c OUR.ini --rootdir PRIVATE --noconftest -p no:cacheprovider --pyargs
-conformance --base-url URL --exercise EX --hypothesis-profile grading --hypothesis-seed SEED
---grade-report FILE``, in a private folder that is also its TMPDIR and HOME, with a
-whitelisted environment.
+The suite runs isolated from anything a submission (or the folder it runs in) could plant, and
+writes no bytecode: ``python -IB -m pytest -c OUR.ini --rootdir PRIVATE --noconftest -p
+no:cacheprovider --pyargs conformance --base-url URL --exercise EX --hypothesis-profile grading
+--hypothesis-seed SEED --grade-report FILE``, in a private folder that is also its TMPDIR and
+HOME, with a whitelisted environment.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,7 +92,7 @@ class Options:
         config.write_text(SUITE_CONFIG, encoding="utf-8")
         command = [
             sys.executable,
-            "-I",
+            "-IB",  # isolated, and no bytecode: pytest would write its rewritten plugins'
             "-m",
             "pytest",
             "-c",
@@ -230,6 +232,16 @@ def grade_one(
     return Result(name, app, report, "graded", results)
 
 
+def keep_caches_private() -> None:
+    """The grader's own process draws the reference plot with matplotlib, which would write
+    its font cache and config into the teacher's HOME: they go to a temp folder of this run
+    instead, removed at exit (unless ``MPLCONFIGDIR`` names one already)."""
+    if "MPLCONFIGDIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="conformance-matplotlib-")
+        os.environ["MPLCONFIGDIR"] = folder
+        atexit.register(shutil.rmtree, folder, True)
+
+
 def suite_env(folder: Path) -> dict[str, str]:
     """The suite's environment: a whitelist, with HOME and TMPDIR its private folder."""
     env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
@@ -249,7 +261,8 @@ def run_suite(
         folder = Path(name)
         command = options.pytest_command(url, report, folder)
         if sys.platform.startswith("linux"):  # bounded memory; dies with the grader
-            command = launcher(Limits(options.suite_memory_mib, 0, 0, 0, 0), None, command)
+            limits = Limits(options.suite_memory_mib, 0, 0, 0, 0)
+            command = launcher(limits, None, command, confine=False)
         out = CappedLog(log) if log else None
         try:
             process = subprocess.Popen(

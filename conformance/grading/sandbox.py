@@ -1,47 +1,38 @@
 """The sandbox each student's server runs in, and which of its protections this OS provides.
 
 With bubblewrap (``bwrap``) the server runs in its own PID, network, IPC and UTS namespaces,
-in a filesystem that shows only the system's read-only programs and libraries, the Python
-that runs it (its site-packages read-only, this grader's own package hidden), a read-only
-private copy of the submission at ``/submission`` and a private writable ``/tmp``. It listens
-on a Unix domain socket in a folder only the grader can reach. When the grader runs as root,
-each parallel job slot has a uid of its own (no passwd entry needed). Limits are set by the
-launcher (:mod:`conformance.grading.limits`). Whatever the OS lacks is switched off and said
-so by :func:`Protections.report`.
+in a filesystem that shows only the system's programs and libraries, the lecture's Python at
+neutral paths and a private copy of the submission (:mod:`conformance.grading.box`). It
+accepts on a Unix socket the grader made and passed it by descriptor
+(:mod:`conformance.grading.forward`). When the grader runs as root, each parallel job slot
+has a uid of its own (no passwd entry needed) and a cgroup of its own
+(:mod:`conformance.grading.cgroup`). The launcher (:mod:`conformance.grading.launch`) sets
+the limits and the seccomp filter (:mod:`conformance.grading.seccomp`). Whatever the OS lacks
+is switched off and said so by :meth:`Protections.report`; what makes grading pointless (the
+slots' uid cannot even start the Python) is said by :meth:`Protections.problem`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import importlib.util
 import os
+import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from conformance.grading.stage import SOCKET_NAME, Stage
+from conformance.grading import cgroup, runtime, seccomp
+from conformance.grading.box import INSIDE_APP, Box
+from conformance.grading.stage import Stage
 
-INSIDE_APP = "/submission"
-INSIDE_RUN = "/run/conformance"
-ETC = (
-    "ld.so.cache",
-    "ld.so.conf",
-    "ld.so.conf.d",
-    "localtime",
-    "alternatives",
-    "fonts",
-    "mime.types",
-    "ssl",
-    "nsswitch.conf",
-    "hosts",
-)
-"""The only files of /etc the server sees (read-only), plus a passwd and group of its own."""
+__all__ = ["INSIDE_APP", "Box", "Protections"]
+
+NOBODY = 65534
+"""The uid the start-up checks run the server's Python as: like a job slot's, it owns nothing
+and is in no group."""
 
 
 @dataclass(frozen=True)
@@ -52,20 +43,43 @@ class Protections:
     root: bool
     unix_sockets: bool
     tmpfs: bool = False
-    """/tmp and the socket folder can be sized tmpfs mounts (root and bubblewrap)."""
+    """/tmp can be a sized tmpfs mount (root and bubblewrap)."""
+    seccomp: bool = False
+    """The launcher installs the seccomp filter (Linux on a CPU it knows): no user namespace."""
+    overlay: bool = False
+    """The launcher mounts the sandbox's folders as overlays (root and bubblewrap): its mount
+    table names no folder of the host."""
+    cgroups: cgroup.Hierarchy | None = None
+    """A cgroup per job slot (root): memory, processes and CPU bounded per submission."""
+    unreachable: str | None = None
+    """Without bubblewrap, as root: why a job slot's uid cannot start this Python (or None)."""
 
     @classmethod
     def detect(cls, mode: str = "auto") -> Protections:
         """``auto``: everything available; ``off``: none (for comparison runs only)."""
         if mode == "off" or not sys.platform.startswith(("linux", "darwin", "freebsd")):
             return cls(None, False, hasattr(os, "fork") and mode != "off")
-        root = sys.platform.startswith("linux") and os.geteuid() == 0
+        linux = sys.platform.startswith("linux")
+        root = linux and os.geteuid() == 0
         bwrap = _working_bwrap()
-        return cls(bwrap, root, True, tmpfs=bwrap is not None and root and _tmpfs_works(bwrap))
+        found = cls(bwrap, root, True, seccomp=linux and seccomp.program() is not None)
+        if root:
+            found = replace(found, cgroups=cgroup.detect())
+        if bwrap is not None and root:
+            tmpfs, overlay = _features(bwrap)
+            found = replace(found, tmpfs=tmpfs, overlay=overlay)
+        elif root:
+            found = replace(found, unreachable=unreachable())
+        return found
 
     @property
     def namespaces(self) -> bool:
         return self.bwrap is not None
+
+    def box(self, *, tmpfs: bool) -> Box:
+        """How a server is sandboxed here (bubblewrap only); ``tmpfs``: a sized /tmp."""
+        assert self.bwrap is not None
+        return Box(self.bwrap, runtime.plan(), self.overlay, tmpfs)
 
     def missing(self) -> list[str]:
         """Each protection that is off, and what it means."""
@@ -73,69 +87,147 @@ class Protections:
         if not self.namespaces:
             off.append(
                 "no bubblewrap (apt-get install bubblewrap) or no user namespaces: servers see "
-                "the whole filesystem, other servers' processes and the host network, and a "
-                "daemon started with setsid can outlive grading"
+                "the whole filesystem (the grader's package and reference apps too), other "
+                "servers' processes and the host network, and a daemon started with setsid "
+                "can outlive grading"
             )
         if not self.root:
             off.append(
                 "not root: every server runs under your own uid, so it can read what you "
-                "can read, and without a process limit (a uid per job needs root)"
+                "can read, without a process limit (a uid per job needs root) and without "
+                "a cgroup (memory, processes and CPU are limited per process only)"
+            )
+        elif self.cgroups is None:
+            off.append(
+                "no cgroup for each job slot (cgroup v2 with memory and pids, or their v1 "
+                "hierarchies, mounted writable): memory, processes and CPU are limited per "
+                "process only, not per submission"
             )
         if not self.unix_sockets:
             off.append("no Unix sockets: servers listen on a free 127.0.0.1 port")
+        if sys.platform.startswith("linux") and not self.seccomp:
+            cpu = "" if seccomp.program() else f" for this CPU ({platform.machine()})"
+            off.append(
+                f"no seccomp filter{cpu}: a server can make a user namespace of its own, and "
+                "in it mount a tmpfs past the /tmp limit"
+            )
         if self.namespaces and self.root and not self.tmpfs:
             off.append(
                 "no sized tmpfs in the sandbox: each server's /tmp is a folder on your disk, "
                 "limited per file, not in total"
+            )
+        if self.namespaces and not self.overlay:
+            off.append(
+                "no overlay mounts in the sandbox (they need root): its mount table shows "
+                "where Python, its packages and each submission's copy are on this machine"
             )
         return off
 
     def report(self) -> str:
         off = self.missing()
         if not off:
-            return "sandbox: namespaces, own uid per job, private filesystem, limits: all on"
+            assert self.cgroups is not None
+            return (
+                "sandbox: namespaces, own uid per job, private filesystem, no user namespaces, "
+                f"a cgroup per job ({self.cgroups.describe()}), limits: all on"
+            )
         return "sandbox: some protections are OFF on this system:\n" + "\n".join(
             f"  - {line}" for line in off
         )
 
+    def problem(self) -> str | None:
+        """Why no server could start here at all, and what to change (None: none)."""
+        if self.unreachable is None:
+            return None
+        return (
+            f"a job slot's uid cannot start this Python, {sys.executable} "
+            f"({self.unreachable}): install "
+            "bubblewrap (apt-get install bubblewrap), or let every user enter the folders "
+            "above the Python, its packages and $TMPDIR (chmod o+x), or grade as a user "
+            "other than root"
+        )
+
 
 @functools.cache
-def _tmpfs_works(bwrap: str) -> bool:
-    """Whether the full sandbox's tmpfs mounts work here, tried once per process: bubblewrap
-    makes them, the launcher sizes them as root, the grader reads a file in one through the
-    sandbox init's ``/proc/PID/root`` (what a student's server and the grader then do)."""
+def _features(bwrap: str) -> tuple[bool, bool]:
+    """(sized /tmp, overlays): what the full sandbox can do here, tried once per process in a
+    throwaway sandbox with the real layers: overlays and a sized /tmp, else a sized /tmp
+    alone (the sandbox then binds its folders), else neither."""
+    for tmpfs, overlay in ((True, True), (True, False), (False, False)):
+        if _sandbox_works(bwrap, tmpfs=tmpfs, overlay=overlay):
+            return tmpfs, overlay
+    return False, False
+
+
+def _sandbox_works(bwrap: str, *, tmpfs: bool, overlay: bool) -> bool:
+    """Whether a sandbox of this kind starts the server's Python and writes to its /tmp."""
     from conformance.grading.limits import Limits, launcher
 
     empty = Path(tempfile.mkdtemp(prefix="conformance-probe-"))
-    stage = Stage(empty, None)
-    marker = f"{INSIDE_RUN}/{SOCKET_NAME}"
-    wait = f"import time; open({marker!r}, 'w').close(); time.sleep(30)"
-    inner = launcher(Limits(), 0, [sys.executable, "-I", "-S", "-c", wait], tmpfs=INSIDE_RUN)
+    stage = Stage(empty, NOBODY)
+    box = Box(bwrap, runtime.plan(), overlay, tmpfs)
+    site = box.runtime.site.inside
+    check = f"import os; open('/tmp/probe', 'w').write(str(os.listdir({site!r})))"
+    inner = launcher(
+        Limits(processes=0),
+        NOBODY,
+        [box.python, "-I", "-c", check],
+        size_tmp=tmpfs,
+        python=box.launcher_python,
+        extra=box.settings(),
+    )
+    boxed = None
     try:
-        process = subprocess.Popen(
-            bwrap_command(bwrap, stage, inner, hide=[], tmpfs=True),
+        boxed = box.command(stage, inner)
+        done = subprocess.run(
+            boxed.argv,
+            env=box.environment({"LANG": "C.UTF-8"}),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            capture_output=True,
+            timeout=20,
+            check=False,
+            pass_fds=boxed.fds,
         )
-    except OSError:
-        process = None
-    try:
-        deadline = time.monotonic() + 10
-        while process is not None and time.monotonic() < deadline and process.poll() is None:
-            child = inner_pid(process.pid)
-            if child is not None and Path(f"/proc/{child}/root{marker}").exists():
-                return True
-            time.sleep(0.02)
+    except (OSError, subprocess.SubprocessError):
         return False
     finally:
-        if process is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if boxed is not None:
+            boxed.close()
         stage.cleanup()
         shutil.rmtree(empty, ignore_errors=True)
+    return done.returncode == 0
+
+
+def unreachable() -> str | None:
+    """Without bubblewrap: why a uid that owns nothing cannot start this Python with a copy of
+    a submission in $TMPDIR (a folder above them only root may enter), or None."""
+    from conformance.grading.limits import Limits, launcher
+
+    empty = Path(tempfile.mkdtemp(prefix="conformance-probe-"))
+    (empty / "app.py").write_text("")
+    stage = Stage(empty, NOBODY)
+    check = "import os, uvicorn, fastapi; open('app.py').close()"
+    command = launcher(Limits(processes=0), NOBODY, [sys.executable, "-c", check], confine=False)
+    try:
+        done = subprocess.run(
+            command,
+            cwd=stage.app,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        stage.cleanup()
+        shutil.rmtree(empty, ignore_errors=True)
+    if done.returncode == 0:
+        return None
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return lines[-1] if lines else f"exit code {done.returncode}"
 
 
 def _working_bwrap() -> str | None:
@@ -152,133 +244,3 @@ def _working_bwrap() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return path if done.returncode == 0 else None
-
-
-def _hidden_grader_files() -> list[Path]:
-    """This grader's own package and the .pth files that put it on sys.path."""
-    hidden: list[Path] = []
-    spec = importlib.util.find_spec("conformance")
-    if spec is not None and spec.submodule_search_locations:
-        hidden += [Path(p) for p in spec.submodule_search_locations]
-    for site in {Path(p) for p in sys.path if p.endswith("site-packages")}:
-        if site.is_dir():
-            hidden += [p for p in site.iterdir() if "conformance" in p.name and p.is_file()]
-    return hidden
-
-
-def python_folders() -> list[Path]:
-    """What the server's Python needs, read-only: its prefixes (every link of the executable
-    followed) and the site-packages on sys.path; never the grader's working folder."""
-    chosen = {Path(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
-    executable = Path(sys.executable)
-    for _ in range(10):  # venv -> venv -> base: each link's install
-        chosen.add(executable.parent.parent)
-        if not executable.is_symlink():
-            break
-        executable = executable.parent / os.readlink(executable)
-    chosen.add(Path(os.path.realpath(sys.executable)).parent.parent)
-    chosen |= {Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
-    folders = sorted(p for p in chosen if p.is_dir() and not str(p).startswith("/usr/"))
-    outermost = [p for p in folders if not any(q in p.parents for q in folders)]
-    return [p for p in outermost if p != Path("/")]
-
-
-def bwrap_command(
-    bwrap: str,
-    stage: Stage,
-    inner: list[str],
-    *,
-    hide: list[Path] | None = None,
-    tmpfs: bool = False,
-) -> list[str]:
-    """``inner`` run by bubblewrap in its own namespaces and minimal filesystem.
-
-    ``tmpfs``: /tmp and the socket folder are tmpfs mounts in memory, which the launcher
-    sizes while it is still root (nothing the server writes reaches the grader's disk; the
-    grader reaches the socket through ``/proc/PID/root``); else the stage's folders on disk.
-    """
-    tmp = ["--perms", "1777", "--tmpfs", "/tmp"] if tmpfs else ["--bind", str(stage.tmp), "/tmp"]
-    run = (
-        ["--perms", "0700", "--tmpfs", INSIDE_RUN]
-        if tmpfs
-        else ["--bind", str(stage.run), INSIDE_RUN]
-    )
-    command = [
-        bwrap,
-        "--unshare-pid",
-        "--unshare-net",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--unshare-cgroup-try",
-        "--die-with-parent",
-        "--new-session",
-        "--hostname",
-        "student",
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        *tmp,  # first: a Python installed under /tmp is then bound on top of it
-        "--ro-bind",
-        "/usr",
-        "/usr",
-    ]
-    for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = Path("/") / top
-        if path.is_symlink():
-            command += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            command += ["--ro-bind", str(path), str(path)]
-    command += ["--perms", "0755", "--dir", "/etc"]
-    for name in ETC:
-        command += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    command += ["--ro-bind", str(stage.passwd), "/etc/passwd"]
-    command += ["--ro-bind", str(stage.group), "/etc/group"]
-    made: set[Path] = set()
-    for folder in python_folders():
-        for parent in reversed(folder.parents[:-1]):  # traversable, whatever the host's
-            if parent not in made:
-                made.add(parent)
-                command += ["--perms", "0755", "--dir", str(parent)]
-        command += ["--ro-bind", str(folder), str(folder)]
-    for path in hide if hide is not None else _hidden_grader_files():
-        command += (
-            ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
-        )
-    command += [
-        "--ro-bind",
-        str(stage.app),
-        INSIDE_APP,
-        "--perms",
-        "0755",
-        "--dir",
-        str(Path(INSIDE_RUN).parent),
-        *run,
-        "--chdir",
-        INSIDE_APP,
-        "--",
-        *inner,
-    ]
-    return command
-
-
-def inner_pid(pid: int) -> int | None:
-    """The first child of the bubblewrap process ``pid``: the sandbox's init, whose
-    ``/proc/PID/root`` is the sandbox's own filesystem (None until it exists)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    if children:
-        return int(children[0])
-    for entry in Path("/proc").iterdir():  # a kernel without the children file
-        try:
-            if entry.name.isdigit() and _parent(entry) == pid:
-                return int(entry.name)
-        except (OSError, ValueError, IndexError):
-            continue
-    return None
-
-
-def _parent(entry: Path) -> int:
-    return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])

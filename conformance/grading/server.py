@@ -19,17 +19,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from conformance.appspec import AppSpec, resolve
+from conformance.grading.box import INSIDE_APP, Boxed
 from conformance.grading.capped import CappedLog, read_tail
-from conformance.grading.forward import Forwarder
+from conformance.grading.cgroup import SlotGroup
+from conformance.grading.forward import Forwarder, Listener
 from conformance.grading.limits import Limits, launcher
-from conformance.grading.sandbox import (
-    INSIDE_APP,
-    INSIDE_RUN,
-    Protections,
-    bwrap_command,
-    inner_pid,
-)
-from conformance.grading.stage import SOCKET_NAME, Stage
+from conformance.grading.probe import Probe
+from conformance.grading.sandbox import Protections
+from conformance.grading.stage import Stage
 from conformance.grading.uids import kill_uid
 from conformance.live import free_port
 
@@ -61,14 +58,21 @@ class StartError(RuntimeError):
     """The app did not start serving; the message holds the end of its log."""
 
 
-PROBE = b"GET /openapi.json HTTP/1.1\r\nHost: student\r\nConnection: close\r\n\r\n"
+JOIN = (
+    'while [ "$1" != -- ]; do echo $$ > "$1" || '
+    '{ echo "conformance: could not join the job slot cgroup" >&2; exit 125; }; shift; done; '
+    'shift; exec "$@"'
+)
+"""``sh -c JOIN sh PROCS... -- COMMAND...``: join each cgroup, then become the command (its
+every process is then in the cgroups from the start)."""
 
 
 class StudentServer:
     """``with StudentServer(spec, log) as url:`` runs the app, sandboxed, until the block ends.
 
-    ``uid``: the job slot's own uid (used when the grader is root). The server listens on a
-    Unix socket in the sandbox; ``url`` is a loopback port of this process forwarding to it.
+    ``uid``: the job slot's own uid (used when the grader is root). The server accepts on a
+    Unix socket this process made and passed it by descriptor (:class:`Listener`); ``url`` is
+    a loopback port of this process forwarding to it.
     """
 
     def __init__(
@@ -92,77 +96,73 @@ class StudentServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.stage: Stage | None = None
         self.output: CappedLog | None = None
+        self.listener: Listener | None = None
         self.forwarder: Forwarder | None = None
-        self._run_fd: int | None = None  # the sandbox's socket folder, once it answered
+        self.group: SlotGroup | None = None
 
     @property
     def url(self) -> str:
         return self.forwarder.url if self.forwarder else f"http://{self.host}:{self.port}"
 
-    def command(self, stage: Stage) -> tuple[list[str], dict[str, str]]:
-        """The server's command line and environment, sandboxed as far as the OS allows."""
-        boxed = self.protections.bwrap is not None
-        folder = INSIDE_APP if boxed else str(stage.app)
-        tmp = Path("/tmp") if boxed else stage.tmp
-        where = ["--host", self.host, "--port", str(self.port)]
-        if self.protections.unix_sockets:
-            where = ["--uds", f"{INSIDE_RUN}/{SOCKET_NAME}" if boxed else str(stage.socket)]
-        uvicorn = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir", folder]
+    def command(self, stage: Stage, fd: int | None = None) -> tuple[Boxed, dict[str, str]]:
+        """The server's command line (and the descriptors it reads) and environment,
+        sandboxed as far as the OS allows.
+
+        ``fd``: the listening socket the server inherits (else it listens on :attr:`port`)."""
+        where = ["--fd", str(fd)] if fd is not None else ["--host", self.host]
+        if fd is None:
+            where += ["--port", str(self.port)]
         # RLIMIT_NPROC counts every process of the uid: only a slot's own uid can take it
         limits = self.limits if self.uid is not None else replace(self.limits, processes=0)
+        keep = () if fd is None else (fd,)
+        confine = self.protections.seccomp
+        if self.protections.bwrap is None:
+            served = [sys.executable, "-m", "uvicorn", self.app.target, "--app-dir"]
+            served += [str(stage.app), *where, "--no-access-log"]
+            inner = launcher(limits, self.uid, served, confine=confine, keep_fds=keep)
+            return Boxed(inner), clean_env(stage.tmp / "home", stage.tmp)
+        box = self.protections.box(tmpfs=self.in_memory)
+        served = [box.python, "-m", "uvicorn", self.app.target, "--app-dir", INSIDE_APP]
         inner = launcher(
             limits,
             self.uid,
-            [*uvicorn, *where, "--no-access-log"],
-            tmpfs=INSIDE_RUN if self.in_memory else None,
+            [*served, *where, "--no-access-log"],
+            size_tmp=self.in_memory,
+            confine=confine,
+            python=box.launcher_python,
+            keep_fds=keep,
+            extra=box.settings(),
         )
-        env = clean_env(tmp / "home", tmp)
-        if self.protections.bwrap is None:
-            return inner, env
-        return bwrap_command(self.protections.bwrap, stage, inner, tmpfs=self.in_memory), env
+        env = box.environment(clean_env(Path("/tmp/home"), Path("/tmp")))
+        return box.command(stage, inner), env
+
+    def _in_cgroup(self, command: list[str]) -> list[str]:
+        """``command`` run in a fresh cgroup of the job slot (root, where the OS has one)."""
+        if self.protections.cgroups is None or self.uid is None:
+            return command
+        limits = self.limits
+        try:
+            self.group = SlotGroup(
+                self.protections.cgroups,
+                self.uid,
+                limits.memory_mib,
+                limits.processes,
+                limits.cores,
+            )
+        except OSError as error:
+            raise StartError(f"the job slot's cgroup could not be made: {error}") from None
+        return ["/bin/sh", "-c", JOIN, "sh", *map(str, self.group.join_files()), "--", *command]
 
     @property
     def in_memory(self) -> bool:
-        """The full sandbox (root, bubblewrap, a socket): /tmp and the socket folder are sized
-        tmpfs mounts, so nothing the server writes reaches the grader's disk."""
+        """The full sandbox (root and bubblewrap): /tmp is a sized tmpfs, so nothing the
+        server writes reaches the grader's disk."""
         return (
             self.protections.tmpfs
             and self.protections.bwrap is not None
             and self.uid is not None
-            and self.protections.unix_sockets
             and self.limits.tmp_mib > 0
         )
-
-    def socket_path(self) -> Path | None:
-        """The server's socket as this process reaches it (None while it cannot yet).
-
-        In memory, that is through ``/proc/PID/root`` of the sandbox's init while it starts;
-        once it answered, through a folder descriptor held open (:meth:`_pin`), which keeps
-        meaning this sandbox even if its init dies and another process gets its pid."""
-        assert self.stage is not None and self.process is not None
-        if not self.in_memory:
-            return self.stage.socket
-        if self._run_fd is not None:
-            return Path(f"/proc/self/fd/{self._run_fd}/{SOCKET_NAME}")
-        inner = inner_pid(self.process.pid)
-        return None if inner is None else Path(f"/proc/{inner}/root{INSIDE_RUN}/{SOCKET_NAME}")
-
-    def _pin(self) -> None:
-        """Hold the socket's folder open, checking that it is still this sandbox's."""
-        assert self.process is not None
-        path = self.socket_path()
-        if not self.in_memory or self._run_fd is not None or path is None:
-            return
-        ended = StartError("the server's sandbox ended while it was starting")
-        try:
-            fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
-        except OSError:
-            raise ended from None
-        inner = int(path.parts[2])  # /proc/<inner>/root/...
-        if inner_pid(self.process.pid) != inner:
-            os.close(fd)
-            raise ended
-        self._run_fd = fd
 
     def start(self) -> str:
         try:
@@ -170,75 +170,62 @@ class StudentServer:
             self.stage = Stage(self.app.folder, self.uid, only=only)
         except (OSError, ValueError) as error:
             raise StartError(f"the submission could not be copied: {error}") from None
-        if not self.protections.unix_sockets:
+        if self.protections.unix_sockets:
+            listening = self.uid if self.uid is not None else os.getuid()
+            self.listener = Listener(self.stage.run, listening)
+        else:
             self.port = free_port(self.host)
-        command, env = self.command(self.stage)
+        fd = self.listener.fd if self.listener else None
+        boxed, env = self.command(self.stage, fd)
         self.output = CappedLog(self.log)
         try:
             self.process = subprocess.Popen(
-                command,
+                self._in_cgroup(boxed.argv),
                 cwd=self.stage.app,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=self.output.fd,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                pass_fds=[*boxed.fds, *([] if fd is None else [fd])],
             )
         finally:
             self.output.close_writer()
+            boxed.close()
+            if self.listener:
+                self.listener.release()  # the server holds the socket now
         self._wait_until_ready()
-        if self.protections.unix_sockets:
-            self._pin()
-            path = self.socket_path()
-            assert path is not None  # it answered there
-            self.forwarder = Forwarder(path, self.host)
+        if self.listener:
+            self.forwarder = Forwarder(self.listener.connect, self.host)
         return self.url
 
     def _wait_until_ready(self) -> None:
-        """Until an HTTP status line comes back: a total deadline, a few bytes, no redirects."""
+        """Until an HTTP status line comes back (:mod:`.probe`), within the start-up time."""
         assert self.process is not None
         deadline = time.monotonic() + self.startup_timeout
-        while True:
-            if self.process.poll() is not None:
-                raise StartError(
-                    f"the server exited with code {self.process.returncode} before it "
-                    f"answered.\n{self.log_tail()}"
-                )
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise StartError(
-                    f"the server did not answer within {self.startup_timeout:g} s.\n"
-                    f"{self.log_tail()}"
-                )
-            if self._answers(min(remaining, 2.0)):
-                return
-            time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))
-
-    def _answers(self, timeout: float) -> bool:
-        """One probe: does ``GET /openapi.json`` get an HTTP status line within ``timeout``?"""
-        ends = time.monotonic() + timeout
-        if self.protections.unix_sockets:
-            path = self.socket_path()
-            if path is None:
-                return False
-            family, address = socket.AF_UNIX, str(path)
-        else:
-            family, address = socket.AF_INET, (self.host, self.port)  # type: ignore[assignment]
+        probe = Probe(self._connect)
         try:
-            with socket.socket(family, socket.SOCK_STREAM) as probe:
-                probe.settimeout(timeout)
-                probe.connect(address)
-                probe.sendall(PROBE)
-                data = b""
-                while len(data) < 5 and (left := ends - time.monotonic()) > 0:
-                    probe.settimeout(left)
-                    chunk = probe.recv(5 - len(data))
-                    if not chunk:
-                        break
-                    data += chunk
-        except OSError:
-            return False
-        return data.startswith(b"HTTP/")
+            while True:
+                if self.process.poll() is not None:
+                    raise StartError(
+                        f"the server exited with code {self.process.returncode} before it "
+                        f"answered.\n{self.log_tail()}"
+                    )
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StartError(
+                        f"the server did not answer within {self.startup_timeout:g} s.\n"
+                        f"{self.log_tail()}"
+                    )
+                if probe.answered(min(remaining, 0.2)):
+                    return
+        finally:
+            probe.close()
+
+    def _connect(self, timeout: float) -> socket.socket:
+        if self.listener:
+            return self.listener.connect(timeout)
+        return socket.create_connection((self.host, self.port), timeout)
 
     def log_tail(self, limit: int = 4000) -> str:
         text = self.output.text(limit) if self.output else read_tail(self.log, limit)
@@ -249,13 +236,15 @@ class StudentServer:
         process, self.process = self.process, None
         if process is not None:
             stop_group(process)
+        if self.group is not None:
+            self.group.remove()  # every process in it, whatever its uid or session
+            self.group = None
         if self.uid is not None:
             kill_uid(self.uid)
         if self.forwarder is not None:
             self.forwarder.close()
-        if self._run_fd is not None:
-            os.close(self._run_fd)
-            self._run_fd = None
+        if self.listener is not None:
+            self.listener.close()
         if self.output is not None:
             self.output.finish()
         if self.stage is not None:

@@ -1,5 +1,5 @@
 """The grader's private folder for one student's server: a read-only copy of the submission,
-its tmp and its socket folder, removed when the student is graded."""
+its tmp and the grader's socket folder, removed when the student is graded."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-SOCKET_NAME = "app.sock"
+from conformance.grading.forward import SOCKET_NAME
 
 COPY_LIMIT = 200 * 1024 * 1024
 """Bytes of a submission folder copied into the sandbox; a larger folder is not graded."""
@@ -20,14 +20,18 @@ SKIPPED = shutil.ignore_patterns(".git", "__pycache__", ".venv", "venv", "node_m
 
 
 class Stage:
-    """The grader's private folder for one server: the copy, its tmp, its socket folder.
+    """The grader's private folder for one server: the copy, its tmp, the socket's folder.
+
+    The socket's folder (``run``) is the grader's alone (0700, never the slot's uid, never in
+    the sandbox): the grader binds the server's listening socket there and hands the server
+    only its descriptor.
 
     ``only``: copy just this file of ``folder`` (a submission given as ``alice.py``).
     """
 
     def __init__(self, folder: Path, uid: int | None, only: str | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="conformance-sandbox-"))
-        if len(str(self.root / "run" / SOCKET_NAME)) > 100:  # sun_path holds 108 bytes
+        if len(str(self.root / "run" / SOCKET_NAME)) > 100:  # off Linux, bound by this path
             shutil.rmtree(self.root)
             self.root = Path(tempfile.mkdtemp(prefix="conformance-sandbox-", dir="/tmp"))
         self.uid = uid
@@ -40,10 +44,10 @@ class Stage:
         except BaseException:
             self.cleanup()
             raise
-        for folder_ in (self.tmp, self.run):
-            folder_.mkdir(mode=0o700)
-            if uid is not None:
-                os.chown(folder_, uid, uid)
+        self.run.mkdir(mode=0o700)
+        self.tmp.mkdir(mode=0o700)
+        if uid is not None:
+            os.chown(self.tmp, uid, uid)
         (self.tmp / "home").mkdir()
         if uid is not None:
             os.chown(self.tmp / "home", uid, uid)
@@ -67,10 +71,6 @@ class Stage:
             raise ValueError(f"{only} is not a regular file; not copied")
         shutil.copyfile(folder / only, self.app / only)
         (self.app / only).chmod(0o644)
-
-    @property
-    def socket(self) -> Path:
-        return self.run / SOCKET_NAME
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

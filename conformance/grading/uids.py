@@ -26,29 +26,43 @@ class UidPool:
 
     Each uid is held with an exclusive ``flock`` on ``/run/lock/conformance-uid-N.lock`` (or
     in the temp folder) for as long as the pool is open, so two graders never share one, and
-    killing every process of a slot's uid only ever hits this grader's servers.
+    killing every process of a slot's uid only ever hits this grader's servers. ``with
+    UidPool(n) as pool:`` lets the claims go whatever happens inside.
     """
 
     def __init__(self, count: int, base: int = UID_BASE) -> None:
         self._held: list[TextIO] = []
         self.uids: list[int] = []
         uid = base
-        while len(self.uids) < count:
-            if not _has_passwd_entry(uid) and uid != os.getuid():
-                claim = uid_claim(uid).open("a")
-                try:
-                    fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    claim.close()
-                else:
-                    self._held.append(claim)
-                    self.uids.append(uid)
-            uid += 1
+        try:
+            while len(self.uids) < count:
+                if not _has_passwd_entry(uid) and uid != os.getuid():
+                    self._claim(uid)
+                uid += 1
+        except BaseException:  # a claim file that cannot be opened: let go of the others
+            self.close()
+            raise
+
+    def _claim(self, uid: int) -> None:
+        claim = uid_claim(uid).open("a")
+        try:
+            fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            claim.close()
+        else:
+            self._held.append(claim)
+            self.uids.append(uid)
 
     def close(self) -> None:
         for claim in self._held:
             claim.close()
         self._held = []
+
+    def __enter__(self) -> UidPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def uid_claim(uid: int) -> Path:

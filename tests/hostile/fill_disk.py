@@ -1,5 +1,5 @@
 """Fill the grader's disk: files of 32 MiB in every folder it may write (/tmp, HOME and the
-folder of the socket it serves on, read from its own command line), each under the per-file
+folder of the socket it serves on, if its command line names one), each under the per-file
 limit, until a write fails (at most 2 GiB in all), then serve the lecture's hello."""
 
 import os

@@ -11,7 +11,9 @@ answered = {"probe": False}
 
 
 def listen() -> socket.socket:
-    if "--uds" in sys.argv:
+    if "--fd" in sys.argv:  # the listening socket the grader made
+        sock = socket.socket(fileno=int(sys.argv[sys.argv.index("--fd") + 1]))
+    elif "--uds" in sys.argv:
         sock = socket.socket(socket.AF_UNIX)
         sock.bind(sys.argv[sys.argv.index("--uds") + 1])
     else:

@@ -9,7 +9,9 @@ ANSWER = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 
 
 
 def listen() -> socket.socket:
-    if "--uds" in sys.argv:
+    if "--fd" in sys.argv:  # the listening socket the grader made
+        sock = socket.socket(fileno=int(sys.argv[sys.argv.index("--fd") + 1]))
+    elif "--uds" in sys.argv:
         sock = socket.socket(socket.AF_UNIX)
         sock.bind(sys.argv[sys.argv.index("--uds") + 1])
     else:
