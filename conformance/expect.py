@@ -37,21 +37,28 @@ def judged(response: httpx.Response) -> None:
     context_of(response).judged = True
 
 
-def assess(response: httpx.Response, *aspects: str, refused: bool = False) -> None:
-    """Record the rules a check of ``response`` judges: these aspects of the operation its
-    request went to (or the rule being judged, see :func:`judging`). ``refused``: the check
-    expects a refusal, which judges the ``refusal`` aspect whatever else it looks at."""
+def _rules_for(response: httpx.Response, aspects: Sequence[str], refused: bool) -> set[str]:
     forced = _JUDGING.get()
-    found = context_of(response).assessed
     if forced is not None:
-        found.add(forced.id)
-        return
+        return {forced.id}
     request = _request_of(response)
     operation = rules.operation_of(request.method, request.url.path) if request else None
     if operation is None:
-        return
-    for aspect in ("refusal",) if refused else aspects:
-        found.add(rules.charged(operation, aspect).id)
+        return set()
+    return {rules.charged(operation, a).id for a in (("refusal",) if refused else aspects)}
+
+
+def assess(response: httpx.Response, *aspects: str, refused: bool = False) -> None:
+    """Record the rules a check of ``response`` judges: these aspects of the operation its
+    request went to (or the rule being judged, see :func:`judging`). ``refused``: the check
+    expects a refusal, which judges the ``refusal`` aspect whatever else it looks at. A rule
+    judged and never verified (:func:`verify`) does not hold."""
+    context_of(response).assessed.update(_rules_for(response, aspects, refused))
+
+
+def verify(response: httpx.Response, *aspects: str, refused: bool = False) -> None:
+    """Record the rules a check of ``response`` found to hold (see :func:`assess`)."""
+    context_of(response).verified.update(_rules_for(response, aspects, refused))
 
 
 _JUDGING: contextvars.ContextVar[Rule | None] = contextvars.ContextVar("judging", default=None)
@@ -312,8 +319,11 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
     shown = " or ".join(str(s) for s in statuses)
     expectation = shown if body is UNSET else f"{shown} {shorten(to_json(body))}"
     refused = min(statuses) >= 400
-    assess(response, "status", *(() if body is UNSET else ("shape", "values")), refused=refused)
+    judges = ("shape",) if body is UNSET else ("shape", "values")
+    assess(response, *judges, refused=refused)
     if response.status_code not in statuses:
+        if not refused and body is not UNSET:
+            verify_values(response, body)
         raise mismatch(
             response,
             expected=expectation,
@@ -322,11 +332,17 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
             refused=refused,
         )
     if body is UNSET:
+        verify(response, *judges, refused=refused)
         return None
     actual = response_json(response, expectation, refused=refused)
     found = difference(body, actual, strict=is_strict(response))
     if found:
         where, what = found
+        if not refused:
+            if aspect_of(f"{where}: {what}") == "values":
+                verify(response, "shape")
+            else:
+                verify_values(response, body)
         raise mismatch(
             response,
             expected=expectation,
@@ -334,7 +350,35 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
             where=f"{where}: {what}",
             refused=refused,
         )
+    verify(response, *judges, refused=refused)
     return actual
+
+
+def verify_values(response: httpx.Response, body: Any) -> None:
+    """Where an answer's status or shape differs (2.0 for 2, a 201), whether its values are
+    still the lecture's (numbers compared as numbers): if so, its values rule holds."""
+    try:
+        actual = response.json()
+    except ValueError:
+        return
+    if difference(loosened(body), loosened(actual)) is None:
+        verify(response, "values")
+
+
+def loosened(value: Any) -> Any:
+    """``value`` with every plain number a float (matchers are kept, lists and objects are
+    walked): a comparison of values alone, whatever their JSON types."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, EndsWith):
+        return EndsWith(tuple(loosened(v) for v in value.tail))
+    if type(value) is list:
+        return [loosened(v) for v in value]
+    if type(value) is dict:
+        return {k: loosened(v) for k, v in value.items()}
+    return value
 
 
 def matches(response: httpx.Response, status: int, body: Any) -> bool:
@@ -409,6 +453,11 @@ def check_refused(response: httpx.Response) -> None:
     ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
     judged(response)
     assess(response, refused=True)
+    _check_refused(response)
+    verify(response, refused=True)
+
+
+def _check_refused(response: httpx.Response) -> None:
     expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
     if not 400 <= response.status_code < 500:
         raise mismatch(

@@ -164,12 +164,22 @@ def differences(
     ``numbers`` says how numbers are compared; for ``prediction``, ``X`` is the X sent.
     """
     refused = expected.status_code >= 400
-    judged = ("status", "values") if expected.status_code in REDIRECTS else ("status", "shape")
-    media = "media" if media_type(expected) == "image/png" else "values"
-    expect.assess(actual, *judged, media, refused=refused)
+    picture = media_type(expected) == "image/png"
+    judges = ("media",) if picture else ("shape", "values")
+    expect.assess(actual, *judges, refused=refused)
     found = _difference(expected, actual, numbers=numbers, X=X)
-    if found is not None and refused:
+    if found is None:
+        expect.verify(actual, *judges, refused=refused)
+        return None
+    if refused:
         return replace(found, refused=True)
+    if not picture:
+        aspect = found.aspect or expect.aspect_of(found.where)
+        if aspect == "values":
+            expect.verify(actual, "shape")
+        elif "json" in media_type(expected):
+            wanted = expected_json(expected.json(), numbers=numbers, X=X)
+            expect.verify_values(actual, wanted)
     return found
 
 
@@ -343,7 +353,15 @@ class Images:
     """model -> (the PNG bytes, a digest of its decoded pixels), first image per model."""
 
     def check(self, model: Hashable, response: httpx.Response) -> Mismatch | None:
-        expect.assess(response, "status", "media", "values")
+        expect.assess(response, "media", "values")
+        found = self._check(model, response)
+        if found is None:
+            expect.verify(response, "media", "values")
+        elif found.aspect == "values":
+            expect.verify(response, "media")
+        return found
+
+    def _check(self, model: Hashable, response: httpx.Response) -> Mismatch | None:
         problem, decoded = _decoded(response)
         if problem is not None:
             return problem

@@ -214,6 +214,7 @@ def client(
     yield target.client
     # The rules this test judged travel with its reports (to xdist's controller too).
     request.node.user_properties.append(("rules", sorted(target.transport.assessed)))
+    request.node.user_properties.append(("verified", sorted(target.transport.verified)))
     if request.config.stash[SETTINGS].audit:
         unjudged = target.transport.unjudged()
         if unjudged:

@@ -34,9 +34,9 @@ class Operation:
 
     method: str
     paths: tuple[str, ...]
-    aspects: tuple[str, ...] = ("status", "refusal", "shape", "values")
+    aspects: tuple[str, ...] = ("refusal", "shape", "values")
     """What its answers are judged on, each a rule of its own (see :mod:`conformance.rules`):
-    ``status``, ``refusal``, ``media``, ``shape``, ``values``."""
+    ``refusal``, ``media``, ``shape``, ``values``."""
     sentences: tuple[tuple[str, str], ...] = ()
     """(aspect, what the lecture says of it): a rule's own sentence, where the generic one
     (``answers the lecture's values``) says too little."""

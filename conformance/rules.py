@@ -4,11 +4,14 @@ the group of the endpoint it belongs to.
 Most checks judge an answer of one operation of the lecture's API (``POST /fit``) against what
 the lecture shows or implies. Such a check judges one *aspect* of that operation's answers:
 
-* ``status``: the status of a request the lecture answers (200, or a redirect);
 * ``refusal``: a request the lecture refuses is refused the same way (status and detail);
-* ``media``: the content type (a PNG for ``/plot``, JSON elsewhere);
-* ``shape``: the keys, JSON types and lengths of the answer;
+* ``shape``: the status, keys, JSON types and lengths of an answer the lecture gives;
+* ``media``: for a picture, its status and content type instead (a PNG for ``/plot``);
 * ``values``: the values in it (the sum, the echoed name, the coefficients, the picture).
+
+A rule holds when a check verified it and none found it broken: an aspect a check could not
+reach (the values of an answer whose keys are wrong) is not held, so a server that answers
+nothing right earns nothing.
 
 A rule is an operation and an aspect: ``POST /fit: values``. Whichever test finds a rule broken
 (a documented transcript, a property, a sequence, a schemathesis case), it is the same rule,
@@ -25,19 +28,19 @@ from functools import cache
 from conformance import registry
 
 ASPECTS: dict[str, str] = {
-    "status": "answers with the lecture's status",
     "refusal": "refuses what the lecture refuses, with its status and detail",
-    "media": "answers the lecture's content type",
-    "shape": "answers with the lecture's keys, JSON types and lengths",
+    "media": "answers the lecture's status and content type",
+    "shape": "answers with the lecture's status, keys, JSON types and lengths",
     "values": "answers the lecture's values",
 }
-"""Each aspect of an operation's answers, as a rule's sentence ends."""
+"""Each aspect of an operation's answers, as a rule's sentence ends. The status of an answer
+the lecture gives (a 200, a redirect) is part of its shape (its media, for a picture)."""
 
 DECLARATION = "declaration"
 """The aspect of a check that judges what the server declares (its OpenAPI document), not an
 answer of the API: charged to the test's own rubric group, under the test's name."""
 
-JSON_ASPECTS = ("status", "refusal", "shape", "values")
+JSON_ASPECTS = ("refusal", "shape", "values")
 """The aspects of an operation that answers JSON (its content type counts as its shape)."""
 
 
@@ -127,7 +130,13 @@ def charged(operation: str, aspect: str) -> Rule:
     own = aspects_of(operation)
     if aspect in own:
         return Rule(operation, aspect)
-    for fallback in {"media": ("shape", "values"), "refusal": ("status",)}.get(aspect, ()):
+    fallbacks = {
+        "status": ("shape", "media"),
+        "media": ("shape", "values"),
+        "refusal": ("shape", "media"),
+        "shape": ("media", "values"),
+    }
+    for fallback in fallbacks.get(aspect, ()):
         if fallback in own:
             return Rule(operation, fallback)
     return Rule(operation, own[-1] if own else aspect)

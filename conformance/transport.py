@@ -63,6 +63,8 @@ class Context:
     assessed: set[str] = field(default_factory=set)
     """The rules (``conformance.rules``) the checks of the running test have judged, whether
     they held or not: shared by every response of the test."""
+    verified: set[str] = field(default_factory=set)
+    """The rules those checks found to hold (a rule judged but never verified does not)."""
     startup: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     """What the server answered each operation before the first request that changes its state
     (its start-up state), shared by every response of the run: ``/reset`` must bring it back."""
@@ -237,6 +239,7 @@ class GuardedTransport(httpx.BaseTransport):
         self.history: list[Exchange] = []
         self.received: list[Context] = []
         self.assessed: set[str] = set()
+        self.verified: set[str] = set()
         self.startup: dict[str, tuple[int, bytes]] = {}
         self.pristine = True
         self._example: object = None
@@ -246,6 +249,7 @@ class GuardedTransport(httpx.BaseTransport):
         self.history = []
         self.received = []
         self.assessed = set()
+        self.verified = set()
         self._example = None
 
     def unjudged(self) -> list[Sent]:
@@ -313,7 +317,12 @@ class GuardedTransport(httpx.BaseTransport):
         sent = Sent.of(request)
         self._remember_startup(request, response.status_code, content)
         context = Context(
-            tuple(history), self.strict, sent, assessed=self.assessed, startup=self.startup
+            tuple(history),
+            self.strict,
+            sent,
+            assessed=self.assessed,
+            verified=self.verified,
+            startup=self.startup,
         )
         extensions[CONTEXT] = context
         self.received.append(context)

@@ -64,9 +64,11 @@ def test_a_difference_is_in_one_aspect(where: str, refused: bool, aspect: str) -
 
 
 def test_an_aspect_an_operation_is_not_judged_on_falls_to_the_nearest() -> None:
-    assert rules.charged("GET /coefs", "refusal") == rules.Rule("GET /coefs", "status")
+    assert rules.charged("GET /coefs", "refusal") == rules.Rule("GET /coefs", "shape")
     assert rules.charged("GET /coefs", "media") == rules.Rule("GET /coefs", "shape")
-    assert rules.charged("GET /plot", "shape") == rules.Rule("GET /plot", "values")
+    assert rules.charged("POST /items", "status") == rules.Rule("POST /items", "shape")
+    assert rules.charged("GET /plot", "status") == rules.Rule("GET /plot", "media")
+    assert rules.charged("GET /plot", "shape") == rules.Rule("GET /plot", "media")
     assert rules.Rule.parse("POST /fit: values") == rules.Rule("POST /fit", "values")
     assert rules.Rule.parse("test_openapi_declares_body").aspect == rules.DECLARATION
 
@@ -159,21 +161,29 @@ def outcome(name: str, outcome: str = "passed", **fields: object) -> scoring.Out
 
 
 def test_a_broken_rule_costs_its_operations_group_once() -> None:
-    failure = {"rule": "POST /items: status", "where": "$.status: expected 200, got 201"}
+    failure = {"rule": "POST /items: shape", "where": "$.status: expected 200, got 201"}
     sheet = scoring.score(
         RUBRIC,
         [
-            outcome("test_items_get[0]", rules=["GET /items/{item_id}: values"]),
-            outcome("test_items_post[1]", "failed", failure=failure, rules=["POST /items: status"]),
-            outcome("test_items_post[2]", "failed", failure=failure, rules=["POST /items: status"]),
+            outcome(
+                "test_items_get[0]",
+                rules=["GET /items/{item_id}: values"],
+                verified=["GET /items/{item_id}: values"],
+            ),
+            outcome("test_items_post[1]", "failed", failure=failure, rules=["POST /items: shape"]),
+            outcome("test_items_post[2]", "failed", failure=failure, rules=["POST /items: shape"]),
             outcome("test_add_sequence", "failed", failure=failure),  # found by an add test
-            outcome("test_add", rules=["GET /add: values", "GET /add: status"]),
+            outcome(
+                "test_add",
+                rules=["GET /add: values", "GET /add: shape"],
+                verified=["GET /add: values", "GET /add: shape"],
+            ),
             outcome("test_openapi_declares_x"),
         ],
     )
     section = sheet.sections[0]
     groups = {g.id: g for g in section.groups}
-    assert groups["items"].broken.keys() == {"POST /items: status"}
+    assert groups["items"].broken.keys() == {"POST /items: shape"}
     assert len(groups["items"].failed) == 3  # three checks, one rule
     assert groups["items"].earned == 30.0  # 1 of its 2 judged rules held
     assert groups["add"].earned == 30.0 and not groups["add"].broken
@@ -186,7 +196,7 @@ def test_blocked_checks_cost_nothing_and_a_group_never_judged_earns_nothing() ->
         RUBRIC,
         [
             outcome("test_items_get", "blocked", blocked_by="POST /items"),
-            outcome("test_add", rules=["GET /add: values"]),
+            outcome("test_add", rules=["GET /add: values"], verified=["GET /add: values"]),
         ],
         ["ex1"],
     )
@@ -214,10 +224,32 @@ def test_a_single_mistake_costs_only_its_group(pytester: pytest.Pytester) -> Non
     }
     assert lost == {"items-post"}, result.stdout.str()
     [items] = [t for t in report["tests"] if t["tags"][2] == "items-post"]
-    assert items["extra_data"]["broken"] == ["POST /items: status"]
+    assert items["extra_data"]["broken"] == ["POST /items: shape"]
     first = items["extra_data"]["failures"][0]
-    assert first["group"] == "items-post" and first["rule"] == "POST /items: status"
+    assert first["group"] == "items-post" and first["rule"] == "POST /items: shape"
     assert "status_code=201" in first["hint"]
     assert "What to fix:" in report["output"]
     fix = report["output"].split("What to fix:\n", 1)[1].splitlines()
     assert len(fix) <= 25, "\n".join(fix)
+
+
+NOTHING_RIGHT = {
+    "no-routes": "from fastapi import FastAPI\napp = FastAPI()\n",
+    "empty-object-everywhere": (
+        "from fastapi import FastAPI\napp = FastAPI()\n\n"
+        '@app.api_route("/{path:path}", methods=["GET", "POST"])\n'
+        "async def anything(path: str):\n    return {}\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", NOTHING_RIGHT.values(), ids=NOTHING_RIGHT.keys())
+def test_a_server_that_answers_nothing_right_earns_nothing(
+    pytester: pytest.Pytester, source: str
+) -> None:
+    """A rule holds only where a check verified it: the values of answers whose status or
+    keys are wrong were never shown right, so they are not held either."""
+    app = pytester.makepyfile(student_app=source)
+    suite(pytester, "--app", str(app), "--exercise", "ex1", "--grade-report", "report.json")
+    report = json.loads((pytester.path / "report.json").read_text(encoding="utf-8"))
+    assert report["score"] == 0, [(t["name"], t["score"]) for t in report["tests"]]

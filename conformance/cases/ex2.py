@@ -75,13 +75,13 @@ OPERATIONS = [
     Operation(
         "GET",
         ("/coefs",),
-        aspects=("status", "shape", "values"),
+        aspects=("shape", "values"),
         sentences=(("values", "answers the last fit's coefficients, or nulls before any fit"),),
     ),
     Operation(
         "GET",
         ("/plot",),
-        aspects=("status", "refusal", "media", "values"),
+        aspects=("refusal", "media", "values"),
         sentences=(
             ("values", "draws the residuals against the fitted values of the current fit"),
             ("refusal", 'answers 400 {"detail": "Model has not been fitted yet"} before a fit'),
@@ -91,7 +91,7 @@ OPERATIONS = [
     Operation(
         "GET",
         ("/reset",),
-        aspects=("status", "shape", "values"),
+        aspects=("shape", "values"),
         changes_state=True,
         sentences=(("values", "answers {} and forgets the model (nulls, 400 from /plot)"),),
     ),

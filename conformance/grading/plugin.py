@@ -154,6 +154,9 @@ class Grader:
         judged = props.get("rules")
         if isinstance(judged, list | tuple):
             outcome.rules = sorted(set(outcome.rules) | {str(rule) for rule in judged})
+        held = props.get("verified")
+        if isinstance(held, list | tuple):
+            outcome.verified = sorted(set(outcome.verified) | {str(rule) for rule in held})
         blocked = getattr(report, BLOCKED, None)
         if report.skipped and isinstance(blocked, str) and outcome.outcome != "failed":
             outcome.outcome, outcome.blocked_by = "blocked", blocked

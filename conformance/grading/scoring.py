@@ -3,7 +3,8 @@ that held.
 
 A rule (:mod:`conformance.rules`) is an aspect of one operation's answers (``POST /fit:
 values``), or a declaration check (a test of what ``/openapi.json`` declares). Every test
-reports the rules it judged; a failed test reports the one rule it found broken. A rule
+reports the rules it judged and those it verified; a failed test reports the one rule it found
+broken. A rule holds when verified and never broken. A rule
 belongs to the group of its operation (the rubric's ``operations``), else to the group of the
 test that judged it. So:
 
@@ -44,6 +45,8 @@ class Outcome:
     suite's own check failed; ``text`` is its rendering and ``summary`` its ``where``."""
     rules: list[str] = field(default_factory=list)
     """The rules the test judged (ids, see :mod:`conformance.rules`)."""
+    verified: list[str] = field(default_factory=list)
+    """The rules it found to hold."""
     blocked_by: str | None = None
     """For a blocked test: the operation whose set-up request failed."""
 
@@ -86,6 +89,8 @@ class GroupScore:
     """The tests whose patterns put them in this group."""
     judged: set[str] = field(default_factory=set)
     """The rules of this group that some test judged."""
+    verified: set[str] = field(default_factory=set)
+    """The rules of this group that some test found to hold."""
     broken: dict[str, list[Outcome]] = field(default_factory=dict)
     """Each broken rule of this group, and the failed tests that found it (first first)."""
 
@@ -123,7 +128,9 @@ class GroupScore:
 
     @property
     def held(self) -> int:
-        return len(self.judged) - len(self.broken)
+        """Rules verified by some check and broken by none (one judged but never verified,
+        such as the values of answers whose keys are all wrong, does not hold)."""
+        return len((self.verified & self.judged) - set(self.broken))
 
     @property
     def earned(self) -> float:
@@ -244,8 +251,11 @@ def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) 
         if home is not None:
             home.outcomes.append(outcome)
         judged = list(outcome.rules) if outcome.ran else []
+        verified = list(outcome.verified) if outcome.ran else []
         if outcome.ran and home is not None and not home.group_operations:
             judged.append(outcome.function)  # a declaration group: each test is a rule
+            if outcome.outcome == "passed":
+                verified.append(outcome.function)
         broken = outcome.broken
         if broken is not None:
             judged.append(broken)
@@ -255,6 +265,8 @@ def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) 
             if row is unmatched:
                 continue  # a rule of no group, judged by a test in no group: worth nothing
             row.judged.add(rule)
+            if rule in verified:
+                row.verified.add(rule)
             landed = True
         if broken is not None:
             row = row_of(broken, home)
