@@ -41,9 +41,12 @@ class Reading:
         return self.problem is None
 
     def found(self) -> str:
-        """'24 of 24 marker positions found' and the like."""
+        """'a marker at 20 of the 24 distinct positions of the 104 rows' and the like."""
         count = self.located.count if self.located else 0
-        return f"{count} of {len(self.points)} marker positions found"
+        rows = len(self.residuals.data.y)
+        return (
+            f"a marker at {count} of the {len(self.points)} distinct positions of the {rows} rows"
+        )
 
 
 def judge(picture: Picture, fits: Sequence[Residuals]) -> Reading:
@@ -98,19 +101,22 @@ def _missing(
     rows: list[list[int]],
     located: plotmatch.Located | None,
 ) -> str:
+    """Why some rows have no marker: a usual mistake, rows cut off, or which rows."""
+    count = located.count if located else 0
+    lined_up = f"{count} of the {len(points)} distinct (fitted, residual) points line up"
     mistake = diagnose(picture, residuals)
-    if located is None or located.count < len(points) / 2:
-        count = located.count if located else 0
-        what = (
-            f"the markers are not where the rows' (fitted, residual) points are on any "
-            f"increasing axes: at most {count} of the {len(points)} distinct points line up"
+    if mistake:
+        return f"{mistake}: the markers are exactly where that puts them (only {lined_up})"
+    if located is None or count < len(points) / 2:
+        return (
+            "the markers are not where the rows' (fitted, residual) points are on any "
+            f"increasing axes: at most {lined_up}"
         )
-        return f"{what}; {mistake}" if mistake else what
     missing = located.missing
     lost = sorted(row for i in missing for row in rows[i])
     kept = sorted(row for i in range(len(points)) if i not in missing for row in rows[i])
     named = "; ".join(
-        f"rows {_span(rows[i])} (fitted {points[i][0]:.4g}, residual {points[i][1]:.4g}) "
+        f"{_rows(rows[i])} (fitted {points[i][0]:.4g}, residual {points[i][1]:.4g}) "
         f"at pixel ({located.where(i)[0]:.0f}, {located.where(i)[1]:.0f})"
         for i in missing[:SHOWN]
     )
@@ -118,16 +124,18 @@ def _missing(
     n = len(residuals.data.y)
     if lost and kept and min(lost) > max(kept):
         first = min(lost)
-        return f"{text}: rows {first} to {n - 1} are missing, only the first {first} are drawn"
+        return f"rows {first} to {n - 1} are not drawn, only the first {first} rows are: {text}"
     if lost and kept and max(lost) < min(kept):
         last = max(lost)
-        return f"{text}: rows 0 to {last} are missing, only the last {n - last - 1} are drawn"
-    return f"{text}: {mistake}" if mistake else text
+        return f"rows 0 to {last} are not drawn, only the last {n - last - 1} rows are: {text}"
+    return text
 
 
-def _span(rows: list[int]) -> str:
+def _rows(rows: list[int]) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]}"
     shown = ", ".join(str(r) for r in rows[:3])
-    return shown + (f"... ({len(rows)} rows)" if len(rows) > 3 else "")
+    return f"rows {shown}" + (f"... ({len(rows)} rows)" if len(rows) > 3 else "")
 
 
 def alternatives(residuals: Residuals) -> list[tuple[str, list[tuple[float, float]]]]:
@@ -160,23 +168,28 @@ def diagnose(picture: Picture, residuals: Residuals) -> str | None:
 
 
 def extras(picture: Picture, located: plotmatch.Located) -> list[Blob]:
-    """Blobs among the markers that look like them (size, fill, colour) but are no point's."""
+    """Blobs among the markers (inside their box) shaped like them (size, area and fill
+    within a fifth or so of the usual marker's) that are no point's: a second series drawn
+    on the same axes. Letters and legend entries rarely have a marker's shape."""
     markers = located.markers()
     used = {id(b) for b in markers}
-    size = float(np.median([max(b.width, b.height) for b in markers]))
+    width = float(np.median([b.width for b in markers]))
+    height = float(np.median([b.height for b in markers]))
     area = float(np.median([b.area for b in markers]))
     fill = float(np.median([b.fill for b in markers]))
     xs, ys = [b.x for b in markers], [b.y for b in markers]
-    left, right, top, bottom = min(xs) - size, max(xs) + size, min(ys) - size, max(ys) + size
+    left, right = min(xs) - width, max(xs) + width
+    top, bottom = min(ys) - height, max(ys) + height
     found = []
     for blob in picture.blobs:
         if id(blob) in used or not (left <= blob.x <= right and top <= blob.y <= bottom):
             continue
-        if not 0.7 * size <= max(blob.width, blob.height) <= 1.4 * size:
-            continue
-        if not 0.5 * area <= blob.area <= 2 * area:
-            continue
-        if abs(blob.fill - fill) > 0.25:
-            continue
-        found.append(blob)
+        alike = (
+            abs(blob.width - width) <= max(1.5, 0.2 * width)
+            and abs(blob.height - height) <= max(1.5, 0.2 * height)
+            and abs(blob.area - area) <= 0.3 * area
+            and abs(blob.fill - fill) <= 0.15
+        )
+        if alike:
+            found.append(blob)
     return found

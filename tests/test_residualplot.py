@@ -8,12 +8,15 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
 from plotdrawing import matplotlib_png, pillow_png
 
 from conformance import plotread, residualplot
+from conformance.failure import LectureMismatch
+from conformance.plotcheck import check_residual_plot
 from conformance.regression import least_squares
 from conformance.residuals import (
     COEF,
@@ -142,6 +145,7 @@ CORRECT: dict[str, Draw] = {
     "triangles-edged": lambda: matplotlib_png(F, R, marker="^", edgecolors="k", linewidths=1),
     "coloured-by-residual": lambda: matplotlib_png(F, R, c=R, cmap="coolwarm"),
     "light-gold": lambda: matplotlib_png(F, R, color="gold", alpha=0.4),
+    "colorbar": lambda: _colorbar(),
     "pillow": lambda: pillow_png(F, R),
     "pillow-small-dots": lambda: pillow_png(F, R, size=(400, 300), radius=2),
 }
@@ -189,6 +193,19 @@ def _with_line(level: float) -> bytes:
     fig, ax = plt.subplots()
     ax.scatter(F, R)
     ax.axhline(level, color="red", ls="--")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _colorbar() -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=90)
+    dots = ax.scatter(F, R, c=np.abs(R), cmap="viridis", s=50)
+    fig.colorbar(dots, ax=ax, label="|residual|")
+    ax.axhline(0, color="k", lw=0.8)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
@@ -257,3 +274,40 @@ def test_a_huge_image_is_refused_before_it_is_decoded(monkeypatch: pytest.Monkey
     Image.new("RGB", (101, 100), "white").save(buf, format="PNG")
     with pytest.raises(plotread.Unreadable, match="too big"):
         plotread.read(buf.getvalue())
+
+
+# --- the suite's check on a response --------------------------------------------------------
+
+
+def _response(png: bytes, ctype: str = "image/png") -> httpx.Response:
+    request = httpx.Request("GET", "http://127.0.0.1:8000/plot")
+    return httpx.Response(200, headers={"content-type": ctype}, content=png, request=request)
+
+
+def test_check_residual_plot_passes_a_correct_plot_by_the_servers_own_fit() -> None:
+    answer = {"intercept": 1.5, "coef": [1.8, -0.9]}
+    own = fits_to_judge_by(DATA, answer)[0]
+    png = matplotlib_png(own.fitted, own.residuals, style="ggplot")
+    reading = check_residual_plot(_response(png), DATA, answer)
+    assert reading.residuals.source == "your /fit answer"
+
+
+def test_check_residual_plot_fails_with_what_was_expected_and_found() -> None:
+    with pytest.raises(LectureMismatch) as raised:
+        check_residual_plot(_response(matplotlib_png(F, -R)), DATA, None)
+    failure = raised.value.failure
+    assert "least squares: intercept 1, coef [2, -1]" in failure.expected
+    assert "a 640x480 picture, a marker at" in failure.got
+    assert failure.where.startswith("$.body (the image): the residuals' sign is flipped")
+
+
+def test_check_residual_plot_fails_an_image_that_cannot_be_read() -> None:
+    truncated = matplotlib_png(F, R)[:200]
+    with pytest.raises(LectureMismatch, match=r"differs at \$\.body: "):
+        check_residual_plot(_response(truncated), DATA, None)
+
+
+def test_a_plot_of_a_fit_too_wrong_to_read_is_blocked_not_failed() -> None:
+    crowded = {"intercept": 5.0, "coef": [0.0, 0.0]}  # every row at one fitted value
+    with pytest.raises(pytest.skip.Exception, match="blocked by POST /fit"):
+        check_residual_plot(_response(matplotlib_png(F, -R)), DATA, crowded)
