@@ -167,10 +167,17 @@ def fits_to_judge_by(data: Dataset, answer: Any) -> list[Residuals]:
     return found
 
 
-def _same_fit(a: Fit, b: Fit) -> bool:
+def states_least_squares(answer: Any, data: Dataset) -> bool:
+    """Whether a /fit answer states the least-squares fit of ``data`` (to 1e-6): so the
+    server fitted these data alone, and nothing kept from an earlier fit."""
+    own = answered_fit(answer, len(data.X[0]))
+    return own is not None and _same_fit(own, least_squares(data.X, data.y), 1e-6)
+
+
+def _same_fit(a: Fit, b: Fit, tolerance: float = 1e-9) -> bool:
     ours = np.array([a.intercept, *a.coef])
     theirs = np.array([b.intercept, *b.coef])
-    return bool(np.allclose(ours, theirs, rtol=1e-9, atol=1e-9))
+    return bool(np.allclose(ours, theirs, rtol=tolerance, atol=tolerance))
 
 
 def distinct(

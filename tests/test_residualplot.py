@@ -292,11 +292,14 @@ def test_check_residual_plot_passes_a_correct_plot_by_the_servers_own_fit() -> N
     assert reading.residuals.source == "your /fit answer"
 
 
+LEAST_SQUARES = {"intercept": 1.0, "coef": [2.0, -1.0]}
+
+
 def test_check_residual_plot_fails_with_what_was_expected_and_found() -> None:
     with pytest.raises(LectureMismatch) as raised:
-        check_residual_plot(_response(matplotlib_png(F, -R)), DATA, None)
+        check_residual_plot(_response(matplotlib_png(F, -R)), DATA, LEAST_SQUARES)
     failure = raised.value.failure
-    assert "least squares: intercept 1, coef [2, -1]" in failure.expected
+    assert "your /fit answer: intercept 1, coef [2, -1]" in failure.expected
     assert "a 640x480 picture, a marker at" in failure.got
     assert failure.where.startswith("$.body (the image): the residuals' sign is flipped")
 
@@ -304,10 +307,23 @@ def test_check_residual_plot_fails_with_what_was_expected_and_found() -> None:
 def test_check_residual_plot_fails_an_image_that_cannot_be_read() -> None:
     truncated = matplotlib_png(F, R)[:200]
     with pytest.raises(LectureMismatch, match=r"differs at \$\.body: "):
-        check_residual_plot(_response(truncated), DATA, None)
+        check_residual_plot(_response(truncated), DATA, LEAST_SQUARES)
+
+
+def test_a_wrong_plot_after_a_fit_answer_without_coefficients_is_blocked() -> None:
+    png = matplotlib_png(F, R)
+    assert check_residual_plot(_response(png), DATA, {"status": "fitted"}).passed
+    with pytest.raises(pytest.skip.Exception, match="blocked by POST /fit"):
+        check_residual_plot(_response(matplotlib_png(F, -R)), DATA, {"status": "fitted"})
 
 
 def test_a_plot_of_a_fit_too_wrong_to_read_is_blocked_not_failed() -> None:
     crowded = {"intercept": 5.0, "coef": [0.0, 0.0]}  # every row at one fitted value
     with pytest.raises(pytest.skip.Exception, match="blocked by POST /fit"):
         check_residual_plot(_response(matplotlib_png(F, -R)), DATA, crowded)
+
+
+@pytest.mark.parametrize("ctype", ["image/jpeg", "application/octet-stream"])
+def test_a_plot_that_is_no_png_is_left_to_the_format_check(ctype: str) -> None:
+    with pytest.raises(pytest.skip.Exception, match="blocked by test_documented"):
+        check_residual_plot(_response(matplotlib_png(F, R), ctype), DATA, None)
