@@ -17,13 +17,25 @@ Only numpy and Pillow: this runs inside every student's test session.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-MAX_PIXELS = 16_000_000
-"""A bigger picture is refused before it is decoded (a 4000 x 4000 image)."""
+MAX_PIXELS = 25_000_000
+"""A bigger picture is refused before it is decoded (5000 x 5000: 100 MB decoded)."""
+
+READ_PIXELS = 2_500_000
+"""A bigger picture is read at a fraction of its size (box-averaged: an 8x6 inch figure at
+300 dpi is read at 1200x900), which keeps every mark and bounds the time a read takes."""
+
+MAX_RUNS = 60_000
+"""More runs of ink than this (a plot has 1 000 to 5 000) is noise, not a plot: refused
+rather than taken apart slowly."""
+
+MAX_INK = 0.6
+"""A picture with more ink than this share has no background (a plot is mostly background)."""
 
 BACKGROUND_SHARE = 0.12
 """A colour covering at least this share of the picture is a background."""
@@ -80,6 +92,11 @@ def read(png: bytes) -> Picture:
     """Decode ``png`` and take it apart; :class:`Unreadable` when it cannot be."""
     rgb = decode(png)
     ink = ink_mask(rgb)
+    if ink.mean() > MAX_INK:
+        raise Unreadable(f"{ink.mean():.0%} of it is ink: no background to read a plot on")
+    starts = int(np.count_nonzero(ink[:, 1:] & ~ink[:, :-1]) + np.count_nonzero(ink[:, 0]))
+    if starts > MAX_RUNS:
+        raise Unreadable(f"{starts} separate runs of ink: noise, not a plot")
     lines = line_mask(ink)
     return Picture(rgb, ink, lines, tuple(blobs(ink & ~lines, rgb)))
 
@@ -122,7 +139,11 @@ def decode(png: bytes) -> NDArray[np.int16]:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise Unreadable(f"{width}x{height} pixels is too big to read")
-            rgba = np.asarray(image.convert("RGBA"))
+            converted = image.convert("RGBA")
+            factor = math.ceil(math.sqrt(width * height / READ_PIXELS))
+            if factor > 1:
+                converted = converted.reduce(factor)
+            rgba = np.asarray(converted)
     except Unreadable:
         raise
     except Exception as error:  # any decoding error is the student's to see
@@ -224,6 +245,8 @@ def line_mask(ink: Mask) -> Mask:
 def blobs(mask: Mask, rgb: NDArray[np.int16]) -> list[Blob]:
     """The 8-connected pieces of ``mask``, found by joining runs of neighbouring rows."""
     rows, starts, ends = runs(mask)
+    if len(rows) > MAX_RUNS:
+        raise Unreadable(f"{len(rows)} separate pieces of ink: noise, not a plot")
     parent = list(range(len(rows)))
 
     def root(i: int) -> int:

@@ -117,6 +117,7 @@ CORRECT: dict[str, Draw] = {
     "4x3-72dpi": lambda: matplotlib_png(F, R, figsize=(4, 3), dpi=72),
     "4x3-100dpi-radius-10px": lambda: matplotlib_png(F, R, figsize=(4, 3), dpi=100, s=207),
     "8x6-150dpi": lambda: matplotlib_png(F, R, figsize=(8, 6), dpi=150, s=100, alpha=0.3),
+    "8x6-300dpi-read-at-half": lambda: matplotlib_png(F, R, figsize=(8, 6), dpi=300),
     "6x4-200dpi-thick-grey-line": lambda: matplotlib_png(
         F, R, figsize=(6, 4), dpi=200, zero={"color": "grey", "linewidth": 3}
     ),
@@ -327,3 +328,15 @@ def test_a_plot_of_a_fit_too_wrong_to_read_is_blocked_not_failed() -> None:
 def test_a_plot_that_is_no_png_is_left_to_the_format_check(ctype: str) -> None:
     with pytest.raises(pytest.skip.Exception, match="blocked by test_documented"):
         check_residual_plot(_response(matplotlib_png(F, R), ctype), DATA, None)
+
+
+@pytest.mark.parametrize("coloured", [False, True], ids=["specks", "colour-noise"])
+def test_noise_is_refused_quickly_not_taken_apart(coloured: bool) -> None:
+    specks = np.random.default_rng(0).random((1000, 1000)) < 0.08  # black on white
+    noise = np.random.default_rng(0).integers(0, 256, size=(1000, 1000, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(noise if coloured else np.where(specks, 0, 255).astype(np.uint8)).save(
+        buf, format="PNG"
+    )
+    with pytest.raises(plotread.Unreadable, match=r"noise|no background"):
+        plotread.read(buf.getvalue())
