@@ -2,7 +2,6 @@
 # exercise: ex2
 # category: style
 # style: the plot in matplotlib's ggplot style (grey panel, white grid): big dark green squares with black edges, a solid black zero line, a grid and a legend, 5x4 inches at 110 dpi cut to its tight bounding box
-# groups: plot
 import io
 
 import matplotlib

@@ -2,7 +2,6 @@
 # exercise: ex2
 # category: style
 # style: the plot is drawn with Pillow alone (no matplotlib): its own frame, ticks and labels, small dark dots, a grey dashed zero line, 560x420 pixels; numpy lstsq for the fit
-# groups: plot
 import io
 
 import numpy as np

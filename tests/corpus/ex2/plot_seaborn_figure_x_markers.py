@@ -2,7 +2,6 @@
 # exercise: ex2
 # category: style
 # style: no pyplot: a matplotlib Figure drawn in the seaborn-v0_8-darkgrid style, purple x markers, a dotted zero line, 4x3 inches at 150 dpi, an asyncio lock around the state
-# groups: plot
 import asyncio
 import io
 
