@@ -147,6 +147,7 @@ CORRECT: dict[str, Draw] = {
     "coloured-by-residual": lambda: matplotlib_png(F, R, c=R, cmap="coolwarm"),
     "light-gold": lambda: matplotlib_png(F, R, color="gold", alpha=0.4),
     "colorbar": lambda: _colorbar(),
+    "r-style-smoother-and-labels": lambda: _r_style(),
     "pillow": lambda: pillow_png(F, R),
     "pillow-small-dots": lambda: pillow_png(F, R, size=(400, 300), radius=2),
 }
@@ -194,6 +195,24 @@ def _with_line(level: float) -> bytes:
     fig, ax = plt.subplots()
     ax.scatter(F, R)
     ax.axhline(level, color="red", ls="--")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _r_style() -> bytes:
+    """As R's plot(lm, which = 1): open circles, a red smoother, a dotted grey zero line and
+    the row numbers of the three largest residuals."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 5), dpi=100)
+    ax.scatter(F, R, facecolors="none", edgecolors="k")
+    xs = np.linspace(F.min(), F.max(), 100)
+    ax.plot(xs, np.polyval(np.polyfit(F, R, 3), xs), color="red")
+    ax.axhline(0, color="grey", ls=":")
+    for i in np.argsort(-np.abs(R))[:3]:
+        ax.annotate(str(i), (F[i], R[i]), xytext=(4, 0), textcoords="offset points", fontsize=8)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
