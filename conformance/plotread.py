@@ -134,6 +134,9 @@ def decode(png: bytes) -> NDArray[np.int16]:
     """The picture as an (height, width, 3) array, transparency composited onto white."""
     from PIL import Image
 
+    size = png_size(png)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        raise Unreadable(f"{size[0]}x{size[1]} pixels is too big to read")
     try:
         with Image.open(io.BytesIO(png)) as image:
             width, height = image.size
@@ -154,6 +157,14 @@ def decode(png: bytes) -> NDArray[np.int16]:
         a = alpha.astype(np.int32)[:, :, None]
         rgb = ((rgb * a + 255 * (255 - a) + 127) // 255).astype(np.int16)
     return rgb
+
+
+def png_size(png: bytes) -> tuple[int, int] | None:
+    """A PNG's (width, height) from its header, before any decoder sees it (so a huge one is
+    refused without Pillow's decompression-bomb warning); None when it is no PNG header."""
+    if len(png) < 24 or png[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def backgrounds(rgb: NDArray[np.int16]) -> list[NDArray[np.int16]]:

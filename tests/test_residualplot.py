@@ -288,6 +288,14 @@ def test_bytes_that_are_no_image_are_unreadable(data: bytes) -> None:
         plotread.read(data)
 
 
+def test_a_huge_png_is_refused_from_its_header() -> None:
+    buf = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buf, format="PNG")  # 400 megapixels, 50 kB
+    assert plotread.png_size(buf.getvalue()) == (20_000, 20_000)
+    with pytest.raises(plotread.Unreadable, match="too big"):
+        plotread.read(buf.getvalue())
+
+
 def test_a_huge_image_is_refused_before_it_is_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(plotread, "MAX_PIXELS", 100 * 100)
     buf = io.BytesIO()
