@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import pytest
 
 from conformance import expect, plotread, residualplot
+from conformance.prerequisite import Blocked
 from conformance.regression import Dataset
 from conformance.residualplot import Reading
 from conformance.residuals import Residuals, answered_fit, fits_to_judge_by
@@ -32,9 +32,10 @@ def fit_answer(client: httpx.Client, data: Dataset) -> Any:
     response = client.post("/fit", json=data.body())
     expect.judged(response)
     if response.status_code != 200:
-        pytest.skip(
-            f"blocked by POST /fit: it answered {response.status_code} to the plot's training "
-            "data, so there is no fit to plot (the /fit tests say why)"
+        raise Blocked(
+            "POST /fit",
+            f"it answered {response.status_code} to the plot's training "
+            "data, so there is no fit to plot (the /fit tests say why)",
         )
     try:
         return response.json()
@@ -51,10 +52,11 @@ def blocked_by_fit(answer: Any, data: Dataset) -> Iterator[None]:
         yield
     except expect.LectureMismatch:
         if answered_fit(answer, len(data.X[0])) is None:
-            pytest.skip(
-                "blocked by POST /fit: its answer states no coefficients for the plot's "
-                "training data (the /fit tests say why), and the plot is not least squares'"
-            )
+            raise Blocked(
+                "POST /fit",
+                "its answer states no coefficients for the plot's "
+                "training data (the /fit tests say why), and the plot is not least squares'",
+            ) from None
         raise
 
 
@@ -87,9 +89,10 @@ def _check(response: httpx.Response, data: Dataset, answer: Any, after: str) -> 
     if reading.passed:
         return reading
     if len(readable) < len(fits):
-        pytest.skip(
-            "blocked by POST /fit: the coefficients it answered put the rows' points too close "
-            "together to read the plot, and the plot is not least squares' either"
+        raise Blocked(
+            "POST /fit",
+            "the coefficients it answered put the rows' points too close "
+            "together to read the plot, and the plot is not least squares' either",
         )
     got = (
         f"{expect.describe_response(response)}: a {picture.width}x{picture.height} picture, "
@@ -111,10 +114,11 @@ def _blocked_if_not_png(response: httpx.Response) -> None:
     if response.status_code == 200 and (
         ctype != "image/png" or not response.content.startswith(PNG_SIGNATURE)
     ):
-        pytest.skip(
-            "blocked by test_documented[plot-is-png]: the plot is not a PNG image "
+        raise Blocked(
+            "GET /plot",
+            "the plot is not a PNG image "
             f"(content-type {ctype or '(none)'!r}, starting {response.content[:8]!r}), so "
-            "what it shows cannot be read"
+            "what it shows cannot be read (its media rule is judged by its own checks)",
         )
 
 

@@ -17,6 +17,7 @@ from plotdrawing import matplotlib_png, pillow_png
 from conformance import plotread, residualplot
 from conformance.failure import LectureMismatch
 from conformance.plotcheck import check_residual_plot
+from conformance.prerequisite import Blocked
 from conformance.regression import least_squares
 from conformance.residuals import (
     COEF,
@@ -353,7 +354,7 @@ def test_a_plot_of_a_fit_too_wrong_to_read_is_blocked_not_failed() -> None:
 
 @pytest.mark.parametrize("ctype", ["image/jpeg", "application/octet-stream"])
 def test_a_plot_that_is_no_png_is_left_to_the_format_check(ctype: str) -> None:
-    with pytest.raises(pytest.skip.Exception, match="blocked by test_documented"):
+    with pytest.raises(Blocked, match="blocked by GET /plot: the plot is not a PNG"):
         check_residual_plot(_response(matplotlib_png(F, R), ctype), DATA, None)
 
 

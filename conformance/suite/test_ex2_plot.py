@@ -11,7 +11,9 @@ import httpx
 import pytest
 
 from conformance import expect
+from conformance.fitted import PLOT_BEFORE_FIT, ServerModel, judged_after_reset
 from conformance.plotcheck import blocked_by_fit, check_residual_plot, fit_answer
+from conformance.prerequisite import Blocked
 from conformance.regression import least_squares
 from conformance.residuals import (
     fitted_shifted,
@@ -35,15 +37,19 @@ def reset(client: httpx.Client) -> None:
     response = client.get("/reset")
     expect.judged(response)
     if not 200 <= response.status_code < 300:
-        pytest.skip(
-            f"blocked by GET /reset: it answered {response.status_code}, so the test cannot "
-            "start from no fit (the /reset tests say why)"
+        raise Blocked(
+            "GET /reset",
+            f"it answered {response.status_code}, so the test cannot "
+            "start from no fit (the /reset tests say why)",
         )
 
 
 def test_plot_before_any_fit_is_400(client: httpx.Client) -> None:
     reset(client)
-    expect.check(client.get("/plot"), 400, {"detail": "Model has not been fitted yet"})
+    response = client.get("/plot")
+    # after a /reset: unlike the server's own start-up answer, the mistake is /reset's
+    with judged_after_reset(response, ServerModel()):
+        expect.check(response, 400, PLOT_BEFORE_FIT)
 
 
 def test_plot_shows_residuals_against_fitted_values(client: httpx.Client) -> None:
@@ -74,11 +80,12 @@ def test_plot_shows_the_latest_fit(client: httpx.Client) -> None:
     try:
         check_residual_plot(first, data, answer)
     except expect.LectureMismatch:
-        pytest.skip(
-            "blocked by test_plot_shows_residuals_against_fitted_values: the first plot does "
+        raise Blocked(
+            "test_plot_shows_residuals_against_fitted_values",
+            "the first plot does "
             "not show the residuals against the fitted values, so how it follows a refit "
-            "cannot be judged"
-        )
+            "cannot be judged",
+        ) from None
     after = (
         f"after fitting the same X with y' = fitted {RESIDUALS_TIMES:+g} * residual (the "
         "fitted values stay, the residuals flip and double: the markers move only up or "
