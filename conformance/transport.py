@@ -12,6 +12,9 @@ Every request the suite sends goes through :class:`GuardedTransport`, which
 * turns an unreachable or hanging server into one clear message instead of a page of errors;
 * records each exchange of the running test (and of each hypothesis example), and hands that
   history, with the run's settings, to the checks on every response (:func:`context_of`).
+
+The client keeps no cookies: the lecture's ``requests.get(...)`` calls each start a new
+session, so a cookie a server sets never comes back to it with the next request.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpcore
@@ -344,6 +348,18 @@ class GuardedTransport(httpx.BaseTransport):
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "testserver"}
 
 
+class _NoCookies(DefaultCookiePolicy):
+    """Keeps no cookie a server sets, as the lecture's one-off ``requests`` calls keep none."""
+
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+def no_cookie_jar() -> CookieJar:
+    """A cookie jar that stays empty."""
+    return CookieJar(policy=_NoCookies())
+
+
 def make_client(
     base_url: str,
     timeout: float,
@@ -352,7 +368,8 @@ def make_client(
     strict: bool = False,
 ) -> httpx.Client:
     """A client that behaves like ``requests`` in the lecture: it follows redirects (within
-    the server under test)."""
+    the server under test) and sends no cookie back (each of the lecture's calls is a new
+    session)."""
     deadline = _Deadline()
     if inner is None:
         inner = network_transport(deadline)
@@ -363,6 +380,7 @@ def make_client(
         transport=transport,
         timeout=timeout,
         follow_redirects=True,
+        cookies=no_cookie_jar(),
         headers={"accept-encoding": ACCEPTED_ENCODINGS},
         trust_env=not local,  # a proxy from the environment never sees loopback traffic
     )

@@ -11,6 +11,7 @@ import time
 
 import httpx
 import pytest
+from fastapi import FastAPI, Request, Response
 from misbehaving.sockets import gzip_bomb_server, redirect_server, slow_headers_server
 
 from conformance.failure import Failure
@@ -64,3 +65,28 @@ def test_each_response_carries_the_requests_sent_before_it_in_the_test() -> None
             f"POST {url}/items -> 200",
         ]
         assert context_of(httpx.Response(200)).history == ()
+
+
+def cookie_app() -> FastAPI:
+    """Sets a session cookie on GET /set; GET /echo answers the cookie header it received."""
+    app = FastAPI()
+
+    @app.get("/set")
+    async def set_cookie(response: Response) -> dict[str, str]:
+        response.set_cookie("session", "abc123")
+        return {}
+
+    @app.get("/echo")
+    async def echo(request: Request) -> dict[str, str | None]:
+        return {"cookie": request.headers.get("cookie")}
+
+    return app
+
+
+def test_no_cookie_a_server_sets_comes_back_with_the_next_request() -> None:
+    # The lecture's requests.get(...) calls are each a new session: a server that keeps its
+    # state per cookie must not look right to the suite because one client kept the cookie.
+    with serve(cookie_app()) as url, make_client(url, timeout=5.0) as client:
+        assert "session=abc123" in client.get("/set").headers["set-cookie"]
+        assert client.get("/echo").json() == {"cookie": None}
+        assert len(client.cookies) == 0
