@@ -116,11 +116,15 @@ def runs_last(test: Any) -> Any:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The robust tier runs after the documented tier, and tests marked :func:`runs_last`
-    after everything: a crash they provoke (the lecture's code stores a NaN price and then
-    answers 500 to every POST /items) must not spoil the verdict of another test."""
+    """The checks of the server's starting state (marker ``fresh``) run first, before any
+    other test sends a request; the robust tier runs after the documented tier, and tests
+    marked :func:`runs_last` after everything: a crash they provoke (the lecture's code stores
+    a NaN price and then answers 500 to every POST /items) must not spoil the verdict of
+    another test."""
 
     def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("fresh"):
+            return -1
         if getattr(getattr(item, "function", None), "conformance_runs_last", False):
             return 2
         return 1 if item.get_closest_marker("robust") else 0
