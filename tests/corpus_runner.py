@@ -218,6 +218,7 @@ def suite_command(server: Server, base_url: str, junit: Path, extra: list[str]) 
         "no:cacheprovider",
         "-q",
         f"--junitxml={junit}",
+        "--fresh-server",  # each corpus server is started for its run, as the grader does
         *extra,
     ]
 

@@ -3,7 +3,7 @@
 The suite runs isolated from anything a submission (or the folder it runs in) could plant:
 ``python -I -m pytest -c OUR.ini --rootdir PRIVATE --noconftest -p no:cacheprovider --pyargs
 conformance --base-url URL --exercise EX --hypothesis-profile grading --hypothesis-seed SEED
---grade-report FILE``, in a private folder that is also its TMPDIR and HOME, with a
+--grade-report FILE --fresh-server``, in a private folder that is also its TMPDIR and HOME, with a
 whitelisted environment.
 """
 
@@ -107,6 +107,8 @@ class Options:
             str(report),
             "--request-timeout",
             f"{self.request_timeout:g}",
+            # the server was started just now for this run: its starting state counts
+            "--fresh-server",
             "-q",
         ]
         if self.seed is not None:
