@@ -19,8 +19,10 @@ session, so a cookie a server sets never comes back to it with the next request.
 
 from __future__ import annotations
 
+import functools
 import math
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -148,13 +150,22 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context, made once: loading the certificates takes ~0.1 s, and the
+    suite makes a client for each of several overlapping requests."""
+    return httpx.create_ssl_context()
+
+
 def network_transport(deadline: _Deadline) -> httpx.HTTPTransport:
     """httpx's own transport over a backend that keeps every socket call to ``deadline``."""
     # No Nagle delay: a small POST otherwise waits for the server's delayed ACK (~40 ms).
     options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-    transport = httpx.HTTPTransport(socket_options=options)
+    transport = httpx.HTTPTransport(socket_options=options, verify=_ssl_context())
     transport._pool = httpcore.ConnectionPool(
-        socket_options=options, network_backend=_DeadlineBackend(deadline)
+        ssl_context=_ssl_context(),
+        socket_options=options,
+        network_backend=_DeadlineBackend(deadline),
     )
     return transport
 
