@@ -10,17 +10,13 @@ predictions are its coefficients' predictions), so a wrong fit costs the fit's s
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
-from conformance import expect, fresh
-from conformance import strategies as gen
+from conformance import expect, fresh, own
 from conformance.cases import Redirect
 from conformance.cases.ex2 import CASES, DEMO
 from conformance.fresh import Blocked, Journal, Step
-from conformance.matchers import Close, is_number
 from conformance.transcript import check_answer, check_png, check_redirect, send
 
 pytestmark = [pytest.mark.ex2, pytest.mark.fresh]
@@ -31,19 +27,6 @@ NULL_COEFS = {"intercept": None, "coef": None}
 NOT_FITTED = {"detail": "Model has not been fitted yet"}
 FIT = "fit"
 """The journal's key for the first fit's answer: its status, and its coefficients if usable."""
-
-
-def fitted_coefs(body: Any, columns: int | None = None) -> tuple[float, list[float]] | None:
-    """(intercept, coef) when ``body`` is a fit's answer: a number and a non-empty list of
-    numbers (``columns`` of them, if given); else None."""
-    if not isinstance(body, dict) or set(body) != {"intercept", "coef"}:
-        return None
-    intercept, coef = body["intercept"], body["coef"]
-    if not is_number(intercept) or not isinstance(coef, list) or not coef:
-        return None
-    if not all(is_number(c) for c in coef) or (columns is not None and len(coef) != columns):
-        return None
-    return float(intercept), [float(c) for c in coef]
 
 
 def root_redirects_to_the_docs_page(client: httpx.Client, journal: Journal) -> None:
@@ -66,7 +49,7 @@ def root_redirects_to_the_docs_page(client: httpx.Client, journal: Journal) -> N
 def coefs_before_any_fit(client: httpx.Client, journal: Journal) -> None:
     response = client.get("/coefs")
     body = expect.response_json(response) if response.status_code == 200 else None
-    if fitted_coefs(body) is not None:
+    if own.parse(body) is not None:
         raise journal.not_fresh(
             response,
             held="a fitted model",
@@ -86,37 +69,27 @@ def first_fit(client: httpx.Client, journal: Journal) -> None:
     case = CASE["fit-seeded-demo"]
     response = send(client, case.request)
     body = expect.response_json(response) if response.status_code == 200 else None
-    journal.answers[FIT] = (response.status_code, fitted_coefs(body, len(DEMO.X[0])))
+    journal.answers[FIT] = (response.status_code, own.parse(body, len(DEMO.X[0])))
     check_answer(response, case)
 
 
-def own_fit(journal: Journal) -> tuple[float, list[float]]:
-    _, coefs = journal.answers.get(FIT, (None, None))
-    if coefs is None:
+def own_fit(journal: Journal) -> own.OwnFit:
+    _, found = journal.answers.get(FIT, (None, None))
+    if not isinstance(found, own.OwnFit):
         raise Blocked(
             "the first POST /fit gave no coefficients to judge this by (see fit-seeded-demo)"
         )
-    intercept, coef = coefs
-    return float(intercept), [float(c) for c in coef]
+    return found
 
 
 def predict_from_own_fit(client: httpx.Client, journal: Journal) -> None:
-    intercept, coef = own_fit(journal)
+    fit = own_fit(journal)
     case = CASE["predict-seeded-demo"]
-    expected = [
-        Close(
-            intercept + sum(c * v for c, v in zip(coef, row, strict=True)),
-            abs=gen.prediction_tolerance(row),
-        )
-        for row in DEMO.X
-    ]
-    expect.check(send(client, case.request), 200, {"y_hat": expected})
+    expect.check(send(client, case.request), 200, fit.predictions(DEMO.X))
 
 
 def coefs_of_own_fit(client: httpx.Client, journal: Journal) -> None:
-    intercept, coef = own_fit(journal)
-    expected = {"intercept": Close(intercept, 1e-9), "coef": [Close(c, 1e-9) for c in coef]}
-    expect.check(client.get("/coefs"), 200, expected)
+    expect.check(client.get("/coefs"), 200, own_fit(journal).coefs())
 
 
 def plot_of_first_fit(client: httpx.Client, journal: Journal) -> None:
