@@ -3,7 +3,7 @@
 # category: sizes
 # mistake: Item.name and description are limited to 255 characters (Field(max_length=255), "like a VARCHAR(255) column"), so a longer name is a 422 instead of being stored
 # caught-by: test_items_post_keeps_long_text_whole
-# tier: documented
+# tier: property
 # groups: items-post
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field

@@ -3,7 +3,7 @@
 # category: sizes
 # mistake: /user cuts the name to its first 1000 characters ("nobody has a longer name"), so a longer name is not echoed whole
 # caught-by: test_user_echoes_long_names_whole
-# tier: documented
+# tier: property
 # groups: user
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel

@@ -3,7 +3,7 @@
 # category: caches
 # mistake: /fit keeps the fitted models in a dict keyed by X ("do not refit the same data"), so the same X sent again with another y gets the old model
 # caught-by: test_fit_is_least_squares_past_caps_and_cleaning
-# tier: documented
+# tier: property
 # groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

@@ -3,7 +3,7 @@
 # category: data-cleaning
 # mistake: /fit "cleans" the data by dropping duplicate rows of X (keeping the first y) before fitting, so data with repeated rows are not fitted by least squares on all of them
 # caught-by: test_fit_is_least_squares_past_caps_and_cleaning
-# tier: documented
+# tier: property
 # groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

@@ -3,7 +3,7 @@
 # category: data-cleaning
 # mistake: /fit drops the rows whose y is more than 3 standard deviations from the mean ("outliers") before fitting, so data with outliers are not fitted by least squares on all rows
 # caught-by: test_fit_is_least_squares_past_caps_and_cleaning
-# tier: documented
+# tier: property
 # groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

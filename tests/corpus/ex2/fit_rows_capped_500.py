@@ -3,7 +3,7 @@
 # category: sizes
 # mistake: /fit keeps at most the first 500 rows ("to keep the fit fast"), so any fit on more rows is fitted on part of the data
 # caught-by: test_fit_is_least_squares_past_caps_and_cleaning
-# tier: documented
+# tier: property
 # groups: fit
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

@@ -3,7 +3,7 @@
 # category: caches
 # mistake: /predict caches its answers by X ("the same rows are predicted again and again") and never clears the cache, so after a new /fit or a /reset the same X gets the old model's predictions
 # caught-by: test_predict_follows_refits_and_resets
-# tier: documented
+# tier: property
 # groups: predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse

@@ -3,7 +3,7 @@
 # category: sizes
 # mistake: /predict answers at most 500 predictions ("a page of results"), so predicting more rows loses the rest
 # caught-by: test_predict_follows_refits_and_resets
-# tier: documented
+# tier: property
 # groups: predict
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
