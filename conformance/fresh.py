@@ -158,7 +158,8 @@ def _say(config: pytest.Config, line: str) -> None:
 
 
 def params(steps: Sequence[Step], exercise_mark: Any) -> list[Any]:
-    """One ``pytest.param`` per step, with its id, slide and the ``fresh`` marker."""
+    """One ``pytest.param`` per step, with its id, its exercise's marker and its slide (the
+    module marks its test ``fresh``)."""
     return [
         pytest.param(step.id, id=step.id, marks=[exercise_mark, pytest.mark.slide(step.slide)])
         for step in steps

@@ -89,7 +89,7 @@ def get_past_the_end(client: httpx.Client, journal: Journal) -> None:
 
 
 STEPS = [
-    *(stateless(CASE[id]) for id in CASE if not id.startswith("items-")),
+    *(stateless(case) for name, case in CASE.items() if not name.startswith("items-")),
     Step("items-post-widget", "Usage - Demo", post_first_widget),
     Step("items-post-gadget", "Usage - Demo", post_gadget, needs_start=True),
     stateless(CASE["items-post-without-price-is-422"]),
