@@ -15,7 +15,12 @@ from hypothesis import given, settings
 
 from conformance import awkward
 from conformance.regression import Dataset, least_squares, well_conditioned
-from conformance.suite.test_ex1_sizes import LONG_DESCRIPTION, LONG_NAME, LONG_UNICODE
+from conformance.suite.test_ex1_sizes import (
+    LONG_DESCRIPTION,
+    LONG_NAME,
+    LONG_UNICODE,
+    LONG_URL_NAME,
+)
 from conformance.suite.test_ex2_data import FITS, REFITS
 
 TOLERANCE = 1e-6
@@ -71,6 +76,7 @@ def test_long_texts_are_long_and_end_with_their_tail() -> None:
     ):
         assert len(text) > 1000 and text.endswith(tail)
     assert awkward.long_text("", 1001, "") == "x" * 1001
+    assert len(LONG_URL_NAME) > 4096 and awkward.fits_in_a_url(LONG_URL_NAME)
 
 
 @settings(max_examples=30, deadline=None)

@@ -34,8 +34,10 @@ def list_size() -> int:
 
 
 LONG_NAME = awkward.long_text("Ab", 1001, "end!")
-LONG_UNICODE = awkward.long_text("Zoë 🚀 日本 ", 4000, "%2F+&#")
+LONG_UNICODE = awkward.long_text("Zoë 🚀 日本 ", 5000, "%2F+&#")
 LONG_DESCRIPTION = awkward.long_text("A useful gadget. ", 20_000, "(the end)")
+LONG_URL_NAME = awkward.long_text("Colin", 7000, "end!")
+"""Past a cut at 1024, 2048 or 4096 characters, and still under 8 KB in the URL."""
 
 
 def grow_to(client: httpx.Client, size: int, *, strict: bool = True) -> list[Any]:
@@ -108,6 +110,7 @@ def test_items_post_keeps_long_text_whole(
 @given(name=awkward.long_names())
 @example(name=LONG_NAME)
 @example(name=awkward.long_text("Zoë %41+&=# ", 1500, "🚀"))
+@example(name=LONG_URL_NAME)
 def test_user_echoes_long_names_whole(client: httpx.Client, name: str) -> None:
     note(f"name: {len(name)} characters")
     response = client.get("/user/7", params={"name": name})
