@@ -7,7 +7,7 @@ In a run that collects none of the suite's tests, the plugin says nothing and do
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import httpx
@@ -23,6 +23,7 @@ MARKERS = {
     "robust": "the robust tier: what the lecture does not promise but a good server does "
     "(opt in with --robust)",
     "slide(title)": "the lecture slide a test comes from, shown when it fails",
+    "fresh": "a check of the server's starting state: runs before every other test",
 }
 
 # The plugin's other parts, each with one job: hypothesis profiles, and grading.
@@ -78,6 +79,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the base URL failure messages and curl lines show instead of the one tested "
         "(`conformance grade` shows students their own, http://127.0.0.1:8000, never the "
         "grader's temporary port).",
+    )
+    group.addoption(
+        "--fresh-server",
+        action="store_true",
+        default=False,
+        help="the server was started just before this run and nothing else talks to it (what "
+        "`conformance grade` does): a starting state unlike the lecture's (items already in the "
+        "list, a model already fitted) is a failure. Without it, such a state is taken for an "
+        "earlier run's and its checks are skipped.",
     )
     group.addoption(
         "--audit-checks",
@@ -220,6 +230,24 @@ def client(
         if unjudged:
             lines = "\n".join(f"  {sent.line()}" for sent in unjudged)
             pytest.fail(f"answers no check looked at:\n{lines}", pytrace=False)
+
+
+@pytest.fixture
+def new_client(
+    request: pytest.FixtureRequest, base_url: str | None, exercise: str
+) -> Iterator[Callable[[], httpx.Client]]:
+    """Makes more clients for the server under test, each like a new ``requests`` call of the
+    lecture's: its own connection, no cookies. They are closed after the test."""
+    target = request.config.stash[TARGETS].get(exercise, base_url)
+    made: list[httpx.Client] = []
+
+    def make() -> httpx.Client:
+        made.append(target.new_client())
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
 
 
 def underlying(error: BaseException) -> BaseException:

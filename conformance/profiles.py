@@ -114,15 +114,30 @@ def runs_last(test: Any) -> Any:
     return test
 
 
+def runs_late(test: Any) -> Any:
+    """Mark a documented test that leaves the server's state large (a long items list): it runs
+    after the other documented tests, before the robust tier."""
+    test.conformance_runs_late = True
+    return test
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The robust tier runs after the documented tier, and tests marked :func:`runs_last`
-    after everything: a crash they provoke (the lecture's code stores a NaN price and then
-    answers 500 to every POST /items) must not spoil the verdict of another test."""
+    """The checks of the server's starting state (marker ``fresh``) run first, before any
+    other test sends a request; tests marked :func:`runs_late` after the other documented
+    tests; the robust tier after the documented tier, and tests marked :func:`runs_last` after
+    everything: a crash they provoke (the lecture's code stores
+    a NaN price and then answers 500 to every POST /items) must not spoil the verdict of
+    another test."""
 
-    def rank(item: pytest.Item) -> int:
-        if getattr(getattr(item, "function", None), "conformance_runs_last", False):
+    def rank(item: pytest.Item) -> float:
+        function = getattr(item, "function", None)
+        if item.get_closest_marker("fresh"):
+            return -1
+        if getattr(function, "conformance_runs_last", False):
             return 2
-        return 1 if item.get_closest_marker("robust") else 0
+        if item.get_closest_marker("robust"):
+            return 1
+        return 0.5 if getattr(function, "conformance_runs_late", False) else 0
 
     items.sort(key=rank)  # stable: the order within each rank is kept

@@ -30,6 +30,8 @@ class Settings:
     """``--shown-base-url``: the base URL failures show in place of ``base_url``."""
     graded: bool = False
     """A grading run (a report for Gradescope or Classroom): failures name no local file."""
+    fresh: bool = False
+    """``--fresh-server``: the server was started for this run, so its starting state counts."""
 
     @classmethod
     def of(cls, config: pytest.Config) -> Settings:
@@ -49,11 +51,18 @@ class Settings:
             graded=bool(
                 config.getoption("grade_report", None) or config.getoption("classroom_report", None)
             ),
+            fresh=bool(config.getoption("fresh_server")),
         )
 
     @property
     def external(self) -> bool:
         return bool(self.base_url or self.app)
+
+    @property
+    def known_fresh(self) -> bool:
+        """Whether the server's starting state is known to be untouched: ``--fresh-server``,
+        or a server the suite starts (the embedded reference app) or loads itself (``--app``)."""
+        return self.fresh or not self.base_url
 
     def describe(self) -> str:
         which = self.exercise or (
@@ -61,8 +70,13 @@ class Settings:
         )
         if self.app:
             return f"{which} against {self.app} (in-process)"
+        if self.base_url and self.fresh:
+            return f"{which} against {self.base_url} (started for this run)"
         if self.base_url:
-            return f"{which} against {self.base_url}"
+            return (
+                f"{which} against {self.base_url} (assumed just started: the first checks "
+                "replay the lecture from its starting state)"
+            )
         return f"{which} against the embedded reference apps"
 
 

@@ -1,7 +1,8 @@
 """The server under test: the embedded reference app, a student's URL, or an in-process app.
 
 Each target hands out one ``httpx.Client`` for the whole session, behind the suite's guarded
-transport (:mod:`conformance.transport`).
+transport (:mod:`conformance.transport`), and more clients on demand (:meth:`Target.new_client`):
+each as a new ``requests`` call of the lecture's, with its own connection and no cookies.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Target:
     base_url: str
     client: httpx.Client
     _stop: Callable[[], None] = field(default=lambda: None, repr=False)
+    _spawn: Callable[[], httpx.Client] | None = field(default=None, repr=False)
 
     @property
     def transport(self) -> GuardedTransport:
@@ -35,9 +37,28 @@ class Target:
         assert guard is not None
         return guard
 
+    def new_client(self) -> httpx.Client:
+        """Another client for the same server, as a new ``requests`` call of the lecture's
+        would be: its own connections, no cookies, no history. The caller closes it."""
+        if self._spawn is not None:
+            return self._spawn()
+        guard = self.transport
+        return make_client(self.base_url, guard.timeout, strict=guard.strict)
+
     def close(self) -> None:
         self.client.close()
         self._stop()
+
+
+class _Shared(httpx.BaseTransport):
+    """An in-process app's transport lent to another client: closing that client leaves the
+    app running (the session's own client closes it)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
 
 
 def remote(base_url: str, timeout: float, *, strict: bool = False) -> Target:
@@ -58,7 +79,12 @@ def in_process(app: Any, timeout: float, *, strict: bool = False) -> Target:
 
     base_url = "http://testserver"
     inner = InProcessTransport(app, timeout)
-    return Target(base_url, make_client(base_url, timeout, inner, strict=strict), inner.close)
+
+    def spawn() -> httpx.Client:
+        return make_client(base_url, timeout, _Shared(inner), strict=strict)
+
+    client = make_client(base_url, timeout, inner, strict=strict)
+    return Target(base_url, client, inner.close, spawn)
 
 
 class Unreachable(LookupError):

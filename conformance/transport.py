@@ -12,17 +12,23 @@ Every request the suite sends goes through :class:`GuardedTransport`, which
 * turns an unreachable or hanging server into one clear message instead of a page of errors;
 * records each exchange of the running test (and of each hypothesis example), and hands that
   history, with the run's settings, to the checks on every response (:func:`context_of`).
+
+The client keeps no cookies: the lecture's ``requests.get(...)`` calls each start a new
+session, so a cookie a server sets never comes back to it with the next request.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import socket
+import ssl
 import threading
 import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpcore
@@ -152,13 +158,22 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context, made once: loading the certificates takes ~0.1 s, and the
+    suite makes a client for each of several overlapping requests."""
+    return httpx.create_ssl_context()
+
+
 def network_transport(deadline: _Deadline) -> httpx.HTTPTransport:
     """httpx's own transport over a backend that keeps every socket call to ``deadline``."""
     # No Nagle delay: a small POST otherwise waits for the server's delayed ACK (~40 ms).
     options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-    transport = httpx.HTTPTransport(socket_options=options)
+    transport = httpx.HTTPTransport(socket_options=options, verify=_ssl_context())
     transport._pool = httpcore.ConnectionPool(
-        socket_options=options, network_backend=_DeadlineBackend(deadline)
+        ssl_context=_ssl_context(),
+        socket_options=options,
+        network_backend=_DeadlineBackend(deadline),
     )
     return transport
 
@@ -380,6 +395,18 @@ class GuardedTransport(httpx.BaseTransport):
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "testserver"}
 
 
+class _NoCookies(DefaultCookiePolicy):
+    """Keeps no cookie a server sets, as the lecture's one-off ``requests`` calls keep none."""
+
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+def no_cookie_jar() -> CookieJar:
+    """A cookie jar that stays empty."""
+    return CookieJar(policy=_NoCookies())
+
+
 def make_client(
     base_url: str,
     timeout: float,
@@ -388,7 +415,8 @@ def make_client(
     strict: bool = False,
 ) -> httpx.Client:
     """A client that behaves like ``requests`` in the lecture: it follows redirects (within
-    the server under test)."""
+    the server under test) and sends no cookie back (each of the lecture's calls is a new
+    session)."""
     deadline = _Deadline()
     if inner is None:
         inner = network_transport(deadline)
@@ -399,6 +427,7 @@ def make_client(
         transport=transport,
         timeout=timeout,
         follow_redirects=True,
+        cookies=no_cookie_jar(),
         headers={"accept-encoding": ACCEPTED_ENCODINGS},
         trust_env=not local,  # a proxy from the environment never sees loopback traffic
     )

@@ -43,7 +43,12 @@ CATEGORIES = {
     "predict": "/predict ignores or mishandles the X it is sent",
     "reset": "/reset does not reset, or answers the wrong thing",
     "plot": "/plot: content type, image format, before-fit status",
-    "redirect": "GET / on ex2 does not redirect to /docs",
+    "redirect": "GET / on ex2 does not redirect to /docs (or the page it leads to fails)",
+    "starting-state": "the server does not start as the lecture's (items listed, a model fitted)",
+    "clients": "state kept per client (a cookie), or lost when requests overlap",
+    "sizes": "a cap or a cut past the sizes other tests send: long text, long lists, many rows",
+    "data-cleaning": "/fit drops rows (repeats, outliers) instead of fitting every row it is sent",
+    "caches": "an answer cached by its input and not cleared when the model changes",
     # correct servers
     "lecture": "the lecture's own code, verbatim",
     "style": "a correct answer written in a different style",
@@ -224,6 +229,7 @@ def suite_command(server: Server, base_url: str, junit: Path, extra: list[str]) 
         "no:cacheprovider",
         "-q",
         f"--junitxml={junit}",
+        "--fresh-server",  # each corpus server is started for its run, as the grader does
         *extra,
     ]
 

@@ -20,7 +20,14 @@ def test_help_lists_every_option_in_its_group(pytester: pytest.Pytester) -> None
     result = pytester.runpytest_subprocess("--help")
     text = result.stdout.str()
     group = text[text.index("FastAPI lecture conformance:") :]
-    for option in ("--exercise", "--app", "--strict-lecture", "--robust", "--request-timeout"):
+    for option in (
+        "--exercise",
+        "--app",
+        "--strict-lecture",
+        "--robust",
+        "--request-timeout",
+        "--fresh-server",
+    ):
         assert option in group, option
     assert "--base-url" in text  # from pytest-base-url, never declared twice
     assert text.count("--base-url=") == 1

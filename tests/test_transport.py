@@ -11,10 +11,13 @@ import time
 
 import httpx
 import pytest
+from fastapi import FastAPI, Request, Response
 from misbehaving.sockets import gzip_bomb_server, redirect_server, slow_headers_server
 
 from conformance.failure import Failure
 from conformance.live import serve
+from conformance.overlap import at_once
+from conformance.targets import embedded, in_process
 from conformance.transport import MAX_RESPONSE_BYTES, OffOrigin, ServerGone, context_of, make_client
 from reference_app.ex1 import create_app
 
@@ -64,3 +67,59 @@ def test_each_response_carries_the_requests_sent_before_it_in_the_test() -> None
             f"POST {url}/items -> 200",
         ]
         assert context_of(httpx.Response(200)).history == ()
+
+
+def cookie_app() -> FastAPI:
+    """Sets a session cookie on GET /set; GET /echo answers the cookie header it received."""
+    app = FastAPI()
+
+    @app.get("/set")
+    async def set_cookie(response: Response) -> dict[str, str]:
+        response.set_cookie("session", "abc123")
+        return {}
+
+    @app.get("/echo")
+    async def echo(request: Request) -> dict[str, str | None]:
+        return {"cookie": request.headers.get("cookie")}
+
+    return app
+
+
+def test_no_cookie_a_server_sets_comes_back_with_the_next_request() -> None:
+    # The lecture's requests.get(...) calls are each a new session: a server that keeps its
+    # state per cookie must not look right to the suite because one client kept the cookie.
+    with serve(cookie_app()) as url, make_client(url, timeout=5.0) as client:
+        assert "session=abc123" in client.get("/set").headers["set-cookie"]
+        assert client.get("/echo").json() == {"cookie": None}
+        assert len(client.cookies) == 0
+
+
+@pytest.mark.parametrize("where", ["in-process", "live"])
+def test_a_new_client_shares_the_server_and_closes_alone(where: str) -> None:
+    target = in_process(create_app(), 5.0) if where == "in-process" else embedded("ex1", 5.0)
+    try:
+        other = target.new_client()
+        assert other is not target.client
+        other.post("/items", json={"name": "Widget", "price": 9.99})
+        other.close()
+        # Closing it left the app and the session's client working, on the same state.
+        assert target.client.get("/items/0").json()["name"] == "Widget"
+    finally:
+        target.close()
+
+
+def test_overlapping_requests_are_sent_together_and_errors_come_back() -> None:
+    with serve(create_app()) as url:
+        clients = [make_client(url, timeout=5.0) for _ in range(6)]
+        answers = at_once(
+            clients,
+            lambda c, i: c.post("/items", json={"name": f"item {i}", "price": 1.0}),
+            warm=lambda c, i: c.get("/add?x=0"),
+        )
+        assert [a.status_code for a in answers] == [200] * 6
+        final = clients[0].get("/items/5").json()
+        assert final["name"].startswith("item ")
+        with pytest.raises(ZeroDivisionError):
+            at_once(clients, lambda c, i: 1 // (i - 3))
+        for client in clients:
+            client.close()

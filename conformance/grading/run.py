@@ -3,8 +3,8 @@
 The suite runs isolated from anything a submission (or the folder it runs in) could plant, and
 writes no bytecode: ``python -IB -m pytest -c OUR.ini --rootdir PRIVATE --noconftest -p
 no:cacheprovider --pyargs conformance --base-url URL --exercise EX --hypothesis-profile grading
---hypothesis-seed SEED --grade-report FILE``, in a private folder that is also its TMPDIR and
-HOME, with a whitelisted environment.
+--hypothesis-seed SEED --grade-report FILE --fresh-server --shown-base-url URL``, in a private
+folder that is also its TMPDIR and HOME, with a whitelisted environment.
 """
 
 from __future__ import annotations
@@ -117,6 +117,8 @@ class Options:
             # The student reads their own base URL, never the forwarder's temporary port.
             "--shown-base-url",
             SHOWN_BASE_URL,
+            # the server was started just now for this run: its starting state counts
+            "--fresh-server",
             "-q",
         ]
         if self.seed is not None:
