@@ -10,11 +10,11 @@ exercise spread evenly over the sorted file names, with ``--all`` every one. Eac
 - **grade**: ``conformance grade EX SERVERS... --jobs J --reports TMP --csv TMP/x.csv``, one
   command per exercise, wall time of both (everything a teacher waits for);
 - **bare**: the floor: the same servers, ``--jobs`` at a time, each started as the grader
-  starts it (``grading.server.StudentServer``), sent every request of the lecture's
+  starts it (``grader.sandbox.server.StudentServer``), sent every request of the lecture's
   transcript (``conformance.cases``: each case's set-up and request, keep-alive
   ``httpx.Client``, nothing checked) and stopped.
 
-- **warm** (with ``--warm``): the prototype ``python -m conformance.grading.warm``, same
+- **warm** (with ``--warm``): the prototype ``python -m conformance.grader.warm``, same
   arguments: pytest imported once per slot, a fork per student, the next server starting
   while the suite runs.
 
@@ -42,7 +42,7 @@ import httpx
 from bench.common import PYTHON, ROOT, Row, Target, markdown, median, report_targets, wall
 from conformance import registry
 from conformance.cases import Case
-from conformance.grading.server import StartError, StudentServer, resolve
+from conformance.grader.sandbox import StartError, StudentServer, resolve
 from conformance.transcript import send
 
 RATIO_TARGET = 2.0
@@ -58,7 +58,7 @@ def corpus(exercise: str, sample: int | None) -> list[str]:
 
 
 GRADE = ("conformance.cli", "grade")
-WARM = ("conformance.grading.warm",)
+WARM = ("conformance.grader.warm",)
 LABELS = {"grade": "conformance grade", "warm": "warm prototype"}
 
 
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--all", action="store_true", help="every corpus server (89)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
-        "--warm", action="store_true", help="also time the warm prototype (grading/warm.py)"
+        "--warm", action="store_true", help="also time the warm prototype (grader/warm.py)"
     )
     args = parser.parse_args(argv)
     classes = {ex: corpus(ex, None if args.all else args.sample) for ex in registry.names()}

@@ -30,7 +30,7 @@ APPS = ["lecture_verbatim", "numpy_lstsq", "plot_jpeg", "fit_no_intercept"]
 TIMED = """
 import json, sys, time
 from pathlib import Path
-from conformance.grading.run import Result
+from conformance.grader.run import Result
 folder = Path(sys.argv[1])
 results = [
     Result(p.stem, p.stem, p, "graded", json.loads(p.read_text()))
@@ -39,7 +39,7 @@ results = [
 times = []
 for _ in range(2):
     start = time.perf_counter()
-    from conformance.grading import classpage
+    from conformance.grader.pages import classpage
     classpage.write(folder, "ex2", results)
     times.append(time.perf_counter() - start)
 print(json.dumps(times))
@@ -75,7 +75,7 @@ def measure(runs: int, students: int) -> list[Row]:
             warm.append(second)
         size = sum(p.stat().st_size for p in folder.glob("*.html")) / 1e6
     from conformance import registry
-    from conformance.grading import plotcapture
+    from conformance.grader.pages import plotcapture
 
     picture = registry.get("ex2").picture
     assert picture is not None
@@ -100,7 +100,7 @@ def inspect_rows(runs: int) -> list[Row]:
     sys.path.insert(0, str(ROOT / "tests"))
     from hostile_text import bomb_png
 
-    from conformance.grading import imagecheck, plotcapture
+    from conformance.grader.pages import imagecheck, plotcapture
 
     rows = []
     plot = plotcapture.reference_png("ex2")

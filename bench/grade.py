@@ -19,7 +19,7 @@ CORPUS = ROOT / "tests" / "corpus" / "ex1"
 
 
 def available() -> bool:
-    return importlib.util.find_spec("conformance.grading.command") is not None
+    return importlib.util.find_spec("conformance.grader.command") is not None
 
 
 def apps(count: int) -> list[str]:
@@ -36,7 +36,7 @@ def per_minute(jobs: int, count: int) -> tuple[float, str]:
 
 def measure(runs: int, count: int) -> list[Row]:
     if not available():
-        print("SKIPPED (d): conformance.grading.command does not exist yet")
+        print("SKIPPED (d): conformance.grader.command does not exist yet")
         return []
     rows = []
     for jobs in (1, 2):

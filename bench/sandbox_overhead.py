@@ -21,9 +21,9 @@ from pathlib import Path
 import httpx
 
 from bench.common import PYTHON, ROOT, Row, markdown, median, wall
-from conformance.grading.sandbox import Protections
-from conformance.grading.server import StudentServer, resolve
-from conformance.grading.uids import UidPool
+from conformance.grader.sandbox.sandbox import Protections
+from conformance.grader.sandbox.server import StudentServer, resolve
+from conformance.grader.sandbox.uids import UidPool
 
 LECTURE = {ex: ROOT / "tests" / "lecture" / f"{ex}_app.py" for ex in ("ex1", "ex2")}
 TARGET = 0.10

@@ -35,19 +35,19 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(rest)
     if command == "grade":
-        from conformance.grading.command import main as grade
+        from conformance.grader.command import main as grade
 
         return grade(rest)
     if command == "merge":
-        from conformance.grading.merge import main as merge
+        from conformance.grader.merge import main as merge
 
         return merge(rest)
     if command == "collect":
-        from conformance.grading.collect import main as collect
+        from conformance.grader.collect import main as collect
 
         return collect(rest)
     if command == "student-pages":
-        from conformance.grading.studentpages import main as student_pages
+        from conformance.grader.studentpages import main as student_pages
 
         return student_pages(rest)
     print(f"conformance: unknown command {command!r}\n\n{usage()}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 One free-port helper and one server-in-a-subprocess helper, shared by the suite (the embedded
 reference apps), the project's tests and the bench. (The grader starts students' servers in
-its sandbox: :mod:`conformance.grading.server`.)
+its sandbox: :mod:`conformance.grader.sandbox.server`.)
 """
 
 from __future__ import annotations

@@ -124,9 +124,10 @@ def least_squares(X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     Its algorithm, step by step: centre X and y on their means, solve the centred problem with
     LAPACK's ``gelsd`` (the minimum-norm solution when columns are collinear, with its ``tol``
     as the cut-off), then the intercept is ``mean(y) - mean(X) @ coef``. Same driver, same
-    cut-off, same steps: the same numbers (``tests/test_reference_ols.py`` compares them with
-    scikit-learn's), without importing scikit-learn (a second), which the suite's oracle would
-    pay in every test run. Numbers too large to centre give a non-finite result, never an error.
+    cut-off, same steps: the same numbers (``tests/reference/test_reference_ols.py`` compares
+    them with scikit-learn's), without importing scikit-learn (a second), which the suite's
+    oracle would pay in every test run. Numbers too large to centre give a non-finite result,
+    never an error.
     """
     X_mean = X.mean(axis=0)
     y_mean = y.mean()

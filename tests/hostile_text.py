@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from conformance.grading.run import Result
+from conformance.grader.run import Result
 
 MARKUP = (
     "[click me](https://evil.example/link) ![pixel](https://evil.example/pixel.png) "

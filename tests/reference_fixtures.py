@@ -1,4 +1,4 @@
-"""Helpers shared by the reference apps' tests (tests/test_reference_*.py).
+"""Helpers shared by the reference apps' tests (tests/reference/test_reference_*.py).
 
 Every test talks to a real uvicorn server on loopback: either in a thread of the test
 process (:func:`live_client`, built on ``conformance.live.serve``) or in a subprocess

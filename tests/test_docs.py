@@ -136,10 +136,10 @@ def test_collect_grade_roster_and_pages(guided: Path) -> None:
 
 
 PARSERS = {
-    "grade": "conformance.grading.command",
-    "merge": "conformance.grading.merge",
-    "collect": "conformance.grading.collect",
-    "student-pages": "conformance.grading.studentpages",
+    "grade": "conformance.grader.command",
+    "merge": "conformance.grader.merge",
+    "collect": "conformance.grader.collect",
+    "student-pages": "conformance.grader.studentpages",
 }
 
 

@@ -1,6 +1,7 @@
 """A server with no logic: it answers from a table of requests recorded in another grading run.
 
-``table.json`` (written by tests/test_hostile.py from a recorded run) lists, in order, each
+``table.json`` (written by tests/grader/sandbox/test_hostile.py from a recorded run) lists,
+in order, each
 request's method, path, query and body with the status, headers and body it got. A request
 seen several times gets its answers in the recorded order; an unknown request gets a 404.
 """

@@ -1,0 +1,1 @@
+"""The teacher's program: `conformance grade`, `merge`, `collect`, `student-pages`."""

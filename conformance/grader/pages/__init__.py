@@ -1,0 +1,1 @@
+"""The class page, each student's page and the job summary, from the reports alone."""

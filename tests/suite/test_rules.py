@@ -1,0 +1,254 @@
+"""Rules, hints and rule-based scoring: one mistake costs points once, in its own group.
+
+The unit tests pin the parts (which operation a request goes to, which aspect a difference
+is in, the hint a known signature gets, how outcomes become points); the last tests run the
+suite in-process against apps with one mistake each and read the score a student gets.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lecture_servers import suite
+from paths import LECTURE
+
+from conformance import expect, hints, rules
+from conformance.grading import rubric, scoring
+
+WITHIN = "(within 1e-06 relative or 1e-09 absolute)"
+JPEG = b"\xff\xd8\xff"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"),
+    [
+        ("GET", "/add", "GET /add"),
+        ("GET", "/add/", "GET /add"),
+        ("GET", "/items/3", "GET /items/{item_id}"),
+        ("POST", "/items/", "POST /items"),
+        ("GET", "/user/Colin", "GET /user/{user_id}"),
+        ("GET", "/", "GET /"),
+        ("POST", "/fit", "POST /fit"),
+        ("GET", "/openapi.json", None),
+        ("DELETE", "/items/0", None),
+    ],
+)
+def test_a_request_names_its_operation(method: str, path: str, operation: str | None) -> None:
+    assert rules.operation_of(method, path) == operation
+
+
+@pytest.mark.parametrize(
+    ("where", "refused", "aspect"),
+    [
+        ("$.status: expected 200, got 201", False, "status"),
+        ("$.status: expected 422, got 200", True, "refusal"),
+        ("$.detail[0].loc: expected array, got string", True, "refusal"),
+        ("$.headers.content-type: expected 'image/png', got 'image/jpeg'", False, "media"),
+        ("$ (not JSON)", False, "media"),
+        ("$.result: expected integer 2, got number 2.0", False, "shape"),
+        ("$.y_hat: missing key 'y_hat' (got keys ['predictions'])", False, "shape"),
+        ("$.y_hat: expected 5 items, got 4", False, "shape"),
+        ("$.name: expected string 'a b', got string 'a+b'", False, "values"),
+        (
+            "$.coef[0]: expected 2.0 " + WITHIN + ", got 1.6",
+            False,
+            "values",
+        ),
+        ("$.headers.location: redirects to '/redoc'", False, "values"),
+    ],
+)
+def test_a_difference_is_in_one_aspect(where: str, refused: bool, aspect: str) -> None:
+    assert expect.aspect_of(where, refused) == aspect
+
+
+def test_an_aspect_an_operation_is_not_judged_on_falls_to_the_nearest() -> None:
+    assert rules.charged("GET /coefs", "refusal") == rules.Rule("GET /coefs", "shape")
+    assert rules.charged("GET /coefs", "media") == rules.Rule("GET /coefs", "shape")
+    assert rules.charged("POST /items", "status") == rules.Rule("POST /items", "shape")
+    assert rules.charged("GET /plot", "status") == rules.Rule("GET /plot", "media")
+    assert rules.charged("GET /plot", "shape") == rules.Rule("GET /plot", "media")
+    assert rules.Rule.parse("POST /fit: values") == rules.Rule("POST /fit", "values")
+    assert rules.Rule.parse("test_openapi_declares_body").aspect == rules.DECLARATION
+
+
+@pytest.mark.parametrize(
+    ("where", "got", "expected", "body", "sign"),
+    [
+        (
+            "$.body: starts with b'\\xff\\xd8\\xff\\xe0', not PNG's signature",
+            "",
+            "PNG",
+            b"\xff\xd8\xff",
+            "JPEG",
+        ),
+        (
+            "$.headers.content-type: expected 'image/png', got 'image/gif'",
+            "",
+            "200 image/png",
+            b"GIF89a",
+            "GIF",
+        ),
+        ("$.status: expected 200, got 201", "201 []", "200", b"", "status_code=201"),
+        ("$.result: expected integer 2, got number 2.0", "", "", b"", "an integer sent as a float"),
+        ("$.y_hat: missing key 'y_hat' (got keys ['yhat'])", "", "", b"", "'yhat'"),
+        (
+            "$.coef[0]: expected 2.0 " + WITHIN + ", got 1.6",
+            "",
+            "",
+            b"",
+            "shrunk",
+        ),
+        (
+            "$.intercept: expected 1.0 " + WITHIN + ", got 0.0",
+            "",
+            "",
+            b"",
+            "fit_intercept",
+        ),
+        ("$.status: expected 200, got 405", "405", "200", b"", "method"),
+    ],
+)
+def test_a_known_signature_gets_a_hint(
+    where: str, got: str, expected: str, body: bytes, sign: str
+) -> None:
+    aspect = expect.aspect_of(where)
+    found = hints.hint(aspect, where, got, expected, body=body)
+    assert found is not None and sign in found
+
+
+def test_a_plain_value_difference_gets_no_hint() -> None:
+    assert hints.hint("values", "$.name: expected string 'a', got string 'b'", "", "") is None
+
+
+def test_the_kind_drops_what_varies_between_inputs() -> None:
+    a = hints.kind("$.y_hat[3]: expected 7.5 " + WITHIN + ", got 7.2")
+    b = hints.kind("$.y_hat[17]: expected -1.25 " + WITHIN + ", got 3")
+    assert a == b == "$.y_hat[…]: a different number"
+    assert hints.kind("$.coef[0]: expected 2.0417 " + WITHIN + ", got 2.04") == (
+        "$.coef[…]: rounded to 2 decimals"
+    )
+    assert hints.kind("$.status: expected 200, got 201") == "status 201 instead of 200"
+    assert hints.kind("$.result: expected integer 2, got number 2.0") == (
+        "$.result: number instead of integer"
+    )
+
+
+RUBRIC = rubric.parse(
+    {
+        "ex1": {
+            "documented": [
+                {"id": "openapi", "points": 10, "tests": ["*::test_openapi*"]},
+                {"id": "add", "points": 30, "tests": ["*::test_add*"], "operations": ["GET /add"]},
+                {
+                    "id": "items",
+                    "points": 60,
+                    "tests": ["*::test_items*"],
+                    "operations": ["POST /items", "GET /items/{item_id}"],
+                },
+            ]
+        }
+    }
+)
+
+
+def outcome(name: str, outcome: str = "passed", **fields: object) -> scoring.Outcome:
+    found = scoring.Outcome(f"t.py::{name}", f"t.py::{name}", "ex1", "documented", outcome)
+    for key, value in fields.items():
+        setattr(found, key, value)
+    return found
+
+
+def test_a_broken_rule_costs_its_operations_group_once() -> None:
+    failure = {"rule": "POST /items: shape", "where": "$.status: expected 200, got 201"}
+    sheet = scoring.score(
+        RUBRIC,
+        [
+            outcome(
+                "test_items_get[0]",
+                rules=["GET /items/{item_id}: values"],
+                verified=["GET /items/{item_id}: values"],
+            ),
+            outcome("test_items_post[1]", "failed", failure=failure, rules=["POST /items: shape"]),
+            outcome("test_items_post[2]", "failed", failure=failure, rules=["POST /items: shape"]),
+            outcome("test_add_sequence", "failed", failure=failure),  # found by an add test
+            outcome(
+                "test_add",
+                rules=["GET /add: values", "GET /add: shape"],
+                verified=["GET /add: values", "GET /add: shape"],
+            ),
+            outcome("test_openapi_declares_x"),
+        ],
+    )
+    section = sheet.sections[0]
+    groups = {g.id: g for g in section.groups}
+    assert groups["items"].broken.keys() == {"POST /items: shape"}
+    assert len(groups["items"].failed) == 3  # three checks, one rule
+    assert groups["items"].earned == 30.0  # 1 of its 2 judged rules held
+    assert groups["add"].earned == 30.0 and not groups["add"].broken
+    assert groups["openapi"].earned == 10.0
+    assert sheet.score == 70.0
+
+
+def test_blocked_checks_cost_nothing_and_a_group_never_judged_earns_nothing() -> None:
+    sheet = scoring.score(
+        RUBRIC,
+        [
+            outcome("test_items_get", "blocked", blocked_by="POST /items"),
+            outcome("test_add", rules=["GET /add: values"], verified=["GET /add: values"]),
+        ],
+        ["ex1"],
+    )
+    groups = {g.id: g for g in sheet.sections[0].groups}
+    assert groups["add"].earned == 30.0
+    assert groups["items"].earned == 0.0 and not groups["items"].checked
+    assert groups["items"].first_failure() == "not checked: blocked by POST /items"
+    assert groups["openapi"].first_failure().startswith("not tested")
+    assert not sheet.sections[0].complete
+
+
+def test_a_single_mistake_costs_only_its_group(pytester: pytest.Pytester) -> None:
+    """POST /items answering 201 (a REST habit): the GET /items tests still run from its
+    answers, and only the POST group loses points."""
+    source = (LECTURE / "ex1_app.py").read_text(encoding="utf-8")
+    broken = source.replace('@app.post("/items")', '@app.post("/items", status_code=201)')
+    assert broken != source
+    app = pytester.makepyfile(student_app=broken)
+    result = suite(pytester, "--app", str(app), "--grade-report", "report.json")
+    report = json.loads((pytester.path / "report.json").read_text(encoding="utf-8"))
+    lost = {
+        t["tags"][2]
+        for t in report["tests"]
+        if t["tags"][1] == "documented" and t["score"] < t["max_score"]
+    }
+    assert lost == {"items-post"}, result.stdout.str()
+    [items] = [t for t in report["tests"] if t["tags"][2] == "items-post"]
+    assert items["extra_data"]["broken"] == ["POST /items: shape"]
+    first = items["extra_data"]["failures"][0]
+    assert first["group"] == "items-post" and first["rule"] == "POST /items: shape"
+    assert "status_code=201" in first["hint"]
+    assert "What to fix:" in report["output"]
+    fix = report["output"].split("What to fix:\n", 1)[1].splitlines()
+    assert len(fix) <= 25, "\n".join(fix)
+
+
+NOTHING_RIGHT = {
+    "no-routes": "from fastapi import FastAPI\napp = FastAPI()\n",
+    "empty-object-everywhere": (
+        "from fastapi import FastAPI\napp = FastAPI()\n\n"
+        '@app.api_route("/{path:path}", methods=["GET", "POST"])\n'
+        "async def anything(path: str):\n    return {}\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", NOTHING_RIGHT.values(), ids=NOTHING_RIGHT.keys())
+def test_a_server_that_answers_nothing_right_earns_nothing(
+    pytester: pytest.Pytester, source: str
+) -> None:
+    """A rule holds only where a check verified it: the values of answers whose status or
+    keys are wrong were never shown right, so they are not held either."""
+    app = pytester.makepyfile(student_app=source)
+    suite(pytester, "--app", str(app), "--exercise", "ex1", "--grade-report", "report.json")
+    report = json.loads((pytester.path / "report.json").read_text(encoding="utf-8"))
+    assert report["score"] == 0, [(t["name"], t["score"]) for t in report["tests"]]
