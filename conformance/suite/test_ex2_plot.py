@@ -12,6 +12,7 @@ import pytest
 
 from conformance import expect
 from conformance.fitted import PLOT_BEFORE_FIT, ServerModel, judged_after_reset
+from conformance.oracle import Images
 from conformance.plotcheck import blocked_by_fit, check_residual_plot, fit_answer
 from conformance.prerequisite import Blocked
 from conformance.regression import least_squares
@@ -102,6 +103,28 @@ def test_plot_shows_the_latest_fit(client: httpx.Client) -> None:
             "stay, the fitted values move: the markers move only sideways): "
         )
         check_residual_plot(third, shifted, shifted_answer, after=after)
+
+
+def test_plot_shows_the_fit_and_nothing_else(client: httpx.Client) -> None:
+    # The lecture's /plot draws the current fit only: predictions and /coefs between two plots
+    # of one fit change nothing in it (its code draws the same bytes every time).
+    data = residual_grid()
+    reset(client)
+    fit_answer(client, data)
+    images = Images()
+    first = client.get("/plot")
+    if images.check("the fit", first) is not None:
+        raise Blocked(
+            "test_plot_shows_residuals_against_fitted_values",
+            "the first plot is not a PNG, so whether it changes cannot be judged",
+        )
+    far = [[1000.0, -1000.0], [-250.5, 400.0], [0.0, 0.0]]
+    expect.judged(client.post("/predict", json={"X": far}))  # /predict's answer: its own tests
+    expect.judged(client.get("/coefs"))
+    second = client.get("/plot")
+    problem = images.check("the fit", second)
+    if problem is not None:
+        raise problem.error(second)
 
 
 def _changed(plot: httpx.Response, before: httpx.Response) -> None:

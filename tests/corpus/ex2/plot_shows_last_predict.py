@@ -2,8 +2,8 @@
 # exercise: ex2
 # category: plot
 # mistake: /plot also draws the points of the last /predict ("to see the new predictions"), so the plot of one model depends on which requests came before it
-# caught-by: test_every_answer_is_the_lecture_s_answer
-# tier: property
+# caught-by: test_plot_shows_the_fit_and_nothing_else test_every_answer_is_the_lecture_s_answer
+# tier: documented
 # groups: plot
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import RedirectResponse, StreamingResponse
