@@ -21,7 +21,10 @@ class Fit:
     coef: tuple[float, ...]
 
     def predict(self, X: list[list[float]]) -> list[float]:
-        values = np.asarray(X, dtype=float) @ np.asarray(self.coef) + self.intercept
+        """Predictions for the rows ``X``; one too large for a float is ``inf`` (callers that
+        care ask ``math.isfinite``), without numpy's overflow warning."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = np.asarray(X, dtype=float) @ np.asarray(self.coef) + self.intercept
         return [float(v) for v in values]
 
 
