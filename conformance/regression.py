@@ -78,9 +78,10 @@ def well_conditioned(
     return Dataset(X.round(6).tolist(), y.round(6).tolist())
 
 
-def fit_of(answer: Any, columns: int) -> Fit | None:
+def fit_of(answer: Any, columns: int | None) -> Fit | None:
     """The model a server says it fitted, read from its ``/fit`` (or ``/coefs``) answer:
-    ``{"intercept": number, "coef": [number] * columns}``; None when the answer does not say.
+    ``{"intercept": number, "coef": [number] * columns}`` (any non-empty list of numbers when
+    ``columns`` is None); None when the answer does not say.
 
     Endpoints that depend on the fit (``/predict``, ``/coefs``, ``/plot``) are judged against
     the server's own fit, so a wrong fit costs the fit's rule once, not theirs as well.
@@ -90,7 +91,9 @@ def fit_of(answer: Any, columns: int) -> Fit | None:
     intercept, coef = answer.get("intercept"), answer.get("coef")
     if not isinstance(intercept, int | float) or not _number(intercept):
         return None
-    if not isinstance(coef, list) or len(coef) != columns or not all(_number(c) for c in coef):
+    if not isinstance(coef, list) or not coef or not all(_number(c) for c in coef):
+        return None
+    if columns is not None and len(coef) != columns:
         return None
     return Fit(float(intercept), tuple(float(c) for c in coef))
 

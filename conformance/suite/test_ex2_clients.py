@@ -15,7 +15,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from conformance import expect, own
+from conformance import expect
+from conformance.fitted import ServerModel, fit
 from conformance.overlap import at_once
 from conformance.regression import well_conditioned
 
@@ -32,20 +33,22 @@ def test_coefs_are_the_fit_another_client_sent(
     client: httpx.Client, new_client: Callable[[], httpx.Client]
 ) -> None:
     expect.check(client.get("/reset"), 200, {})
-    fit = own.fit(new_client(), TRAIN)
-    expect.check(new_client().get("/coefs"), 200, fit.coefs())
-    expect.check(client.get("/coefs"), 200, fit.coefs())
+    model = ServerModel()
+    fit(new_client(), TRAIN, model)
+    expect.check(new_client().get("/coefs"), 200, model.coefs())
+    expect.check(client.get("/coefs"), 200, model.coefs())
 
 
 def test_predict_overlapping_requests_each_answer_their_own_x(
     client: httpx.Client, new_client: Callable[[], httpx.Client]
 ) -> None:
-    fit = own.fit(client, TRAIN)
+    model = ServerModel()
+    fit(client, TRAIN, model)
     # Eight different X, of 1 to 8 rows: no two answers could be taken for each other.
     rows = [well_conditioned(seed=100 + i, n=i + 1, p=3).X for i in range(OVERLAPPING)]
 
     def open_connection(other: httpx.Client, _: int) -> None:
-        expect.check(other.get("/coefs"), 200, fit.coefs())
+        expect.check(other.get("/coefs"), 200, model.coefs())
 
     def predict(other: httpx.Client, index: int) -> httpx.Response:
         return other.post("/predict", json={"X": rows[index]})
@@ -53,4 +56,4 @@ def test_predict_overlapping_requests_each_answer_their_own_x(
     clients = [new_client() for _ in rows]
     answers = at_once(clients, predict, warm=open_connection)
     for answer, X in zip(answers, rows, strict=True):
-        expect.check(answer, 200, fit.predictions(X))
+        model.check_predict(answer, X)

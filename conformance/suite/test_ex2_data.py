@@ -16,8 +16,9 @@ import httpx
 import pytest
 from hypothesis import example, given, note
 
-from conformance import awkward, expect, own, profiles
+from conformance import awkward, expect, profiles
 from conformance.awkward import Refit
+from conformance.fitted import ServerModel, fit
 from conformance.matchers import Close, close_all
 from conformance.regression import Dataset, least_squares, well_conditioned
 
@@ -81,9 +82,11 @@ def test_fit_is_least_squares_past_caps_and_cleaning(
 @example(refit=REFITS["700-rows"])
 def test_predict_follows_refits_and_resets(client: httpx.Client, refit: Refit) -> None:
     note(repr(refit))
-    first = own.fit(client, refit.first)
-    expect.check(client.post("/predict", json={"X": refit.X}), 200, first.predictions(refit.X))
+    model = ServerModel()
+    fit(client, refit.first, model)
+    model.check_predict(client.post("/predict", json={"X": refit.X}), refit.X)
     if refit.reset:
         expect.check(client.get("/reset"), 200, {})
-    second = own.fit(client, refit.second)
-    expect.check(client.post("/predict", json={"X": refit.X}), 200, second.predictions(refit.X))
+        model.reset()
+    fit(client, refit.second, model)
+    model.check_predict(client.post("/predict", json={"X": refit.X}), refit.X)

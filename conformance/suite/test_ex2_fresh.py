@@ -13,10 +13,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conformance import expect, fresh, own
+from conformance import expect, fresh
 from conformance.cases import Redirect
 from conformance.cases.ex2 import CASES, DEMO
+from conformance.fitted import coefs_of, predictions_of
 from conformance.fresh import Blocked, Journal, Step
+from conformance.regression import Fit, fit_of
 from conformance.transcript import check_answer, check_png, check_redirect, send
 
 pytestmark = [pytest.mark.ex2, pytest.mark.fresh]
@@ -49,7 +51,7 @@ def root_redirects_to_the_docs_page(client: httpx.Client, journal: Journal) -> N
 def coefs_before_any_fit(client: httpx.Client, journal: Journal) -> None:
     response = client.get("/coefs")
     body = expect.response_json(response) if response.status_code == 200 else None
-    if own.parse(body) is not None:
+    if fit_of(body, None) is not None:
         raise journal.not_fresh(
             response,
             held="a fitted model",
@@ -69,13 +71,13 @@ def first_fit(client: httpx.Client, journal: Journal) -> None:
     case = CASE["fit-seeded-demo"]
     response = send(client, case.request)
     body = expect.response_json(response) if response.status_code == 200 else None
-    journal.answers[FIT] = (response.status_code, own.parse(body, len(DEMO.X[0])))
+    journal.answers[FIT] = (response.status_code, fit_of(body, len(DEMO.X[0])))
     check_answer(response, case)
 
 
-def own_fit(journal: Journal) -> own.OwnFit:
+def own_fit(journal: Journal) -> Fit:
     _, found = journal.answers.get(FIT, (None, None))
-    if not isinstance(found, own.OwnFit):
+    if not isinstance(found, Fit):
         raise Blocked(
             "the first POST /fit gave no coefficients to judge this by (see fit-seeded-demo)"
         )
@@ -85,11 +87,11 @@ def own_fit(journal: Journal) -> own.OwnFit:
 def predict_from_own_fit(client: httpx.Client, journal: Journal) -> None:
     fit = own_fit(journal)
     case = CASE["predict-seeded-demo"]
-    expect.check(send(client, case.request), 200, fit.predictions(DEMO.X))
+    expect.check(send(client, case.request), 200, predictions_of(fit, DEMO.X))
 
 
 def coefs_of_own_fit(client: httpx.Client, journal: Journal) -> None:
-    expect.check(client.get("/coefs"), 200, own_fit(journal).coefs())
+    expect.check(client.get("/coefs"), 200, coefs_of(own_fit(journal)))
 
 
 def plot_of_first_fit(client: httpx.Client, journal: Journal) -> None:
