@@ -40,6 +40,20 @@ STATUS = re.compile(r"^expected (\w+), got (\d+)$")
 NUMBERS = re.compile(r"^expected (-?[\d.]+(?:e[-+]?\d+)?), got (-?[\d.]+(?:e[-+]?\d+)?)$")
 """Two computed numbers (a coefficient, a prediction) that differ beyond the tolerance."""
 
+CONNECTION = "the connection"
+"""Where a request got no answer at all (``the connection: could not connect to ...``)."""
+
+NO_ANSWER = (
+    ("could not connect", "could not connect (the server was not running)"),
+    ("no answer within", "no answer in time"),
+    ("stopped answering", "no answer in time"),
+    ("connection reset", "closed without an answer"),
+    ("server disconnected", "closed without an answer"),
+    ("connection closed", "closed without an answer"),
+)
+"""The kinds of a request that got no answer, by the words of the transport's message: the
+same for every student whose server was down, whatever its address or the request."""
+
 
 def _number_kind(expected: float, got: float) -> str:
     """How a computed number differs, alike for the same mistake whatever the data: 0 (no
@@ -62,6 +76,10 @@ def kind(where: str) -> str:
     201 instead of 200``."""
     text = LOOPBACK.sub("", " ".join(where.split()))
     path, colon, what = text.partition(": ")
+    if path == CONNECTION:
+        found = next((k for words, k in NO_ANSWER if words in what.lower()), None)
+        if found:
+            return f"{path}: {found}"
     status = STATUS.match(what)
     if path == "$.status" and status:
         return f"status {status[2]} instead of {status[1]}"
@@ -78,10 +96,31 @@ def kind(where: str) -> str:
 
 def hint(aspect: str, where: str, got: str, expected: str, *, body: bytes = b"") -> str | None:
     """The likely cause of a difference with a known signature, in one sentence, or None."""
-    for check in (_image_bytes, _status_hint, _float_for_int, _near_key, _shrunk):
+    checks = (_no_answer, _image_bytes, _status_hint, _float_for_int, _near_key, _shrunk)
+    for check in checks:
         found = check(aspect, where, got, expected, body)
         if found:
             return found
+    return None
+
+
+def _no_answer(aspect: str, where: str, got: str, expected: str, body: bytes) -> str | None:
+    if not where.startswith(f"{CONNECTION}: "):
+        return None
+    found = kind(where).removeprefix(f"{CONNECTION}: ")
+    if found.startswith("could not connect"):
+        return (
+            "your server could not be reached: it was not running at that moment (it did not "
+            "start, or it crashed or exited; its log says why), so the checks from here on "
+            "got no answer"
+        )
+    if found == "closed without an answer":
+        return (
+            "your server closed the connection without answering: it crashed or exited while "
+            "handling this request (its log says why)"
+        )
+    if found == "no answer in time":
+        return "your server did not answer in time: is a handler stuck (a loop, a sleep, input())?"
     return None
 
 

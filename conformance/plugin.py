@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance import registry
+from conformance import hints, registry
 from conformance.expect import LectureMismatch
 from conformance.failure import Failure, Sent
 from conformance.settings import BLOCKED, EXERCISE, FAILURE, SETTINGS, Settings
@@ -287,13 +287,16 @@ def failure_of(item: pytest.Item, raised: BaseException) -> Failure | None:
             request: httpx.Request | None = error.request
         except RuntimeError:
             request = None
+        where = f"the connection: {error}"
         return Failure(
             expected="an answer from the server",
             got="no answer",
-            where=f"the connection: {error}",
+            where=where,
             request=Sent.of(request) if request is not None else None,
             slide=slide,
             notes=tuple(notes),
+            kind=hints.kind(where),
+            hint=hints.hint("", where, "no answer", "an answer from the server"),
         )
     return None
 

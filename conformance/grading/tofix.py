@@ -22,6 +22,10 @@ FULL_ENTRIES = 3
 """Kinds of difference a section shows in full; the rest get a line each (--tb=short shows
 every failed check in full)."""
 
+ALSO_BROKEN = 6
+"""Other rules named under a kind shown in full; past them, a count (a server that stopped
+answering breaks every rule the same way: the student reads the cause, not forty names)."""
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -95,9 +99,8 @@ def failure_lines(outcome: Outcome, indent: str = "  ") -> list[str]:
     lines.append(f"differs at {failure.get('where')}")
     if failure.get("hint"):
         lines.append(f"hint: {failure['hint']}")
-    # A GET without a body is its URL, already shown: any browser sends it again.
-    plain = isinstance(request, dict) and request.get("method") == "GET" and not request.get("body")
-    if failure.get("curl") and not plain:
+    # At the base URL the student gave (--shown-base-url), never a grader's temporary port.
+    if failure.get("curl"):
         lines.append(f"reproduce: {shorten(str(failure['curl']), 400)}")
     return [indent + line for line in lines]
 
@@ -126,7 +129,12 @@ def section_lines(section: Section) -> list[str]:
         lead, *others = alike
         if number < FULL_ENTRIES:
             lines += lead.lines()
-            lines += [f"    the same difference also breaks: {o.head}" for o in others]
+            lines += [
+                f"    the same difference also breaks: {o.head}" for o in others[:ALSO_BROKEN]
+            ]
+            if len(others) > ALSO_BROKEN:
+                more = len(others) - ALSO_BROKEN
+                lines.append(f"    ... and {more} more rule(s) broken the same way")
         else:
             where = (lead.shown.failure or {}).get("where") or lead.shown.summary
             lines.append(f"- {lead.head}: {shorten(str(where), 120)}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,8 @@ from typing import Any
 
 import pytest
 from paths import REPO
+
+from conformance.grader.run import SHOWN_BASE_URL
 
 EXAMPLE = REPO / "examples" / "gradescope"
 LECTURE = REPO / "tests" / "lecture"
@@ -244,7 +247,10 @@ def test_a_repository_with_a_mistake_gets_partial_credit_and_the_request(
     assert 0 < results["score"] < 100
     add = next(t for t in results["tests"] if t["tags"][2] == "add")
     assert add["status"] == "failed" and add["score"] < add["max_score"]
-    assert "expected integer" in add["output"] and "reproduce: curl" in add["output"]
+    assert "expected integer" in add["output"]
+    # A way to send it again, at the student's own base URL, never the grader's own port.
+    assert f"reproduce: curl -i '{SHOWN_BASE_URL}/add?" in add["output"]
+    assert set(re.findall(r"https?://[^/\s']+", add["output"])) == {SHOWN_BASE_URL}
 
 
 def test_the_other_exercise_is_one_sentence_and_zero(autograder: Path) -> None:

@@ -19,7 +19,7 @@ from misbehaving.sockets import closed_port, huge_body_server, silent_server
 from paths import MISBEHAVING
 
 from conformance.appspec import AppSpec
-from conformance.grader.run import Options
+from conformance.grader.run import SHOWN_BASE_URL, Options
 from conformance.live import serve, serve_process
 
 
@@ -83,7 +83,12 @@ def test_server_that_dies_mid_run(tmp_path: Path) -> None:
     assert server.process.returncode == 3, "the server should have ended itself"
     assert done.returncode == 1, done.stdout[-3000:]
     assert 0 < results["score"] < 100, "some tests ran before the server died"
-    assert f"could not connect to {url}" in failed_outputs(results)
+    feedback = failed_outputs(results)
+    # The student reads their own base URL, never the grader's temporary port (issue 19).
+    assert f"could not connect to {SHOWN_BASE_URL}" in feedback and url not in feedback
+    assert "hint: your server could not be reached" in feedback
+    fix = results["output"].split("What to fix:\n", 1)[1]
+    assert "hint: your server could not be reached" in fix
     assert elapsed < 90, f"took {elapsed:.1f} s"
 
 

@@ -17,6 +17,7 @@ import pytest
 from paths import REPO
 
 from conformance import registry
+from conformance.grader.run import SHOWN_BASE_URL
 
 BROKEN_ADD = REPO / "tests" / "corpus" / "ex1" / "add_result_string.py"
 CONFORMANCE = Path(sys.executable).parent / "conformance"
@@ -84,7 +85,8 @@ def test_hidden_groups_and_the_seed_are_left_out(reports: Path, tmp_path: Path) 
     assert bob["max_score"] == sum(t["max_score"] for t in shown) < 100
     assert "2 more group(s) of checks are graded, and not shown here." in bob["output"]
     add = next(t for t in bob["tests"] if t["tags"][2] == "add")
-    assert "reproduce: curl" in add["output"]  # the student's own failures are all there
+    # the student's own failures are all there, with a request to send again at their URL
+    assert f"reproduce: curl -i '{SHOWN_BASE_URL}/add?" in add["output"]
 
     cat = json.loads((pages / "cat-ex1.json").read_text(encoding="utf-8"))
     assert cat["output"].startswith("the server did not start")

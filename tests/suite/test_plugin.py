@@ -164,12 +164,14 @@ def test_a_failure_shows_request_expected_got_and_curl(pytester: pytest.Pytester
         [
             "*= what to fix =*",
             "ex1 documented tier: 1 rule(s) broken",
-            "- GET /add answers with the lecture's keys, JSON types and lengths  [GET /add: -8]",
+            "- GET /add answers with the lecture's status, keys, JSON types and lengths"
+            "  [GET /add: -8]",
             "    GET http://testserver/add?x=1&y=1  (lecture: 'Query parameters')",
             '    expected 200 {"result": 2}',
             '    got      200 {"result":2.0}',
             "    differs at $.result: expected integer 2, got number 2.0",
             "    hint: an integer sent as a float*",
+            "    reproduce: curl -i 'http://testserver/add?x=1&y=1'",
         ]
     )
     assert "def test_" not in result.stdout.str() and "Traceback" not in result.stdout.str()

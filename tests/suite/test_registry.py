@@ -128,9 +128,14 @@ def test_a_third_exercise_fails_a_broken_server(ex3: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "conformance: *broken_ex3.py serves ex3",
-            "GET http://testserver/ping",
-            "  (lecture: 'Ping')",
-            'differs at $.pong: expected boolean true, got string "yes"',
+            "*= what to fix =*",
+            "ex3 documented tier: 1 rule(s) broken",
+            "- GET /ping answers with the lecture's status, keys, JSON types and lengths*",
+            "    GET http://testserver/ping  (lecture: 'Ping')",
+            '    expected 200 {"pong": true}',
+            '    got      200 {"pong":"yes"}',
+            '    differs at $.pong: expected boolean true, got string "yes"',
+            "    reproduce: curl -i http://testserver/ping",
         ]
     )
     report = json.loads((ex3.path / "r.json").read_text())

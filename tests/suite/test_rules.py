@@ -14,7 +14,7 @@ from lecture_servers import suite
 from paths import LECTURE
 
 from conformance import expect, hints, rules
-from conformance.grading import rubric, scoring
+from conformance.grading import rubric, scoring, tofix
 
 WITHIN = "(within 1e-06 relative or 1e-09 absolute)"
 JPEG = b"\xff\xd8\xff"
@@ -134,6 +134,22 @@ def test_the_kind_drops_what_varies_between_inputs() -> None:
     )
 
 
+def test_a_request_that_got_no_answer_is_one_kind_with_a_hint() -> None:
+    here = "the connection: could not connect to http://127.0.0.1:8000: is the server running?"
+    there = "the connection: could not connect to http://10.1.2.3:9000: is the server running?"
+    assert (
+        hints.kind(here)
+        == hints.kind(there)
+        == ("the connection: could not connect (the server was not running)")
+    )
+    found = hints.hint("", here, "no answer", "an answer from the server")
+    assert found is not None and "could not be reached" in found and "log" in found
+    reset = "the connection: [Errno 104] Connection reset by peer"
+    assert hints.kind(reset) == "the connection: closed without an answer"
+    assert "closed the connection" in str(hints.hint("", reset, "no answer", ""))
+    assert hints.hint("", "the connection: a redirect led to http://x/", "no answer", "") is None
+
+
 RUBRIC = rubric.parse(
     {
         "ex1": {
@@ -205,6 +221,35 @@ def test_blocked_checks_cost_nothing_and_a_group_never_judged_earns_nothing() ->
     assert groups["items"].first_failure() == "not checked: blocked by POST /items"
     assert groups["openapi"].first_failure().startswith("not tested")
     assert not sheet.sections[0].complete
+
+
+def test_what_to_fix_shows_the_curl_and_names_a_few_rules_a_kind_breaks() -> None:
+    """A server that stopped answering breaks every rule the same way: one entry in full,
+    with its curl line, a few of the other rules, and a count of the rest."""
+    url = "http://127.0.0.1:8000/add?x=1&y=1"
+    failure = {
+        "request": {"method": "GET", "url": url, "body": ""},
+        "expected": "an answer from the server",
+        "got": "no answer",
+        "where": "the connection: could not connect to http://127.0.0.1:8000",
+        "kind": "the connection: could not connect (the server was not running)",
+        "curl": f"curl -i '{url}'",
+    }
+    many = [outcome(f"test_add_{n}", "failed", failure=failure) for n in range(12)]
+    lines = tofix.section_lines(scoring.score(RUBRIC, many).sections[0])
+    assert lines[:6] == [
+        "- add 0  [add: -2.5]",  # each test its own rule here: 30 points over 12 rules
+        f"    GET {url}",
+        "    expected an answer from the server",
+        "    got      no answer",
+        "    differs at the connection: could not connect to http://127.0.0.1:8000",
+        f"    reproduce: curl -i '{url}'",  # a plain GET too: the line a student copies
+    ]
+    assert f"    reproduce: curl -i '{url}'" in lines
+    also = [line for line in lines if "the same difference also breaks" in line]
+    assert len(also) == tofix.ALSO_BROKEN
+    assert lines[-1] == f"    ... and {12 - 1 - tofix.ALSO_BROKEN} more rule(s) broken the same way"
+    assert len(lines) <= 25
 
 
 def test_a_single_mistake_costs_only_its_group(pytester: pytest.Pytester) -> None:
