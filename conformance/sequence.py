@@ -21,10 +21,12 @@ from conformance.oracle import Mismatch, Numbers, Oracle, differences
 
 @dataclass(frozen=True)
 class Step:
-    """One request of the sequence, as sent to the server, and the status it got."""
+    """One request of the sequence, as sent to the server, and the status it got
+    (``refused``: sent by :meth:`Exchange.refused`, outside the input domain)."""
 
     request: httpx.Request
     status: int | None
+    refused: bool = False
 
 
 def first_request(response: httpx.Response) -> httpx.Request:
@@ -71,7 +73,7 @@ class Exchange:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = expect.UNSET,
-        content: str | None = None,
+        content: str | bytes | None = None,
         headers: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
     ) -> httpx.Response:
@@ -103,7 +105,7 @@ class Exchange:
         path: str,
         *,
         json: Any = expect.UNSET,
-        content: str | None = None,
+        content: str | bytes | None = None,
     ) -> None:
         """Send a request outside the input domain to the server alone: it must be refused
         with a 4xx whose JSON body has a ``detail`` (the oracle is not told, so the answers
@@ -112,6 +114,7 @@ class Exchange:
         if content is not None:
             headers["content-type"] = "application/json"
         response = self.send_to_server(method, path, json=json, content=content, headers=headers)
+        self.steps[-1] = Step(self.steps[-1].request, response.status_code, refused=True)
         expect.judged(response)
         wanted = "a 4xx refusal with a JSON 'detail' (not a crash)"
         why = "the lecture's code cannot answer this request: a robust server refuses it"
@@ -129,6 +132,12 @@ class Exchange:
                 where = "$.detail: missing"
         if where is not None:
             raise self.fail(Mismatch(wanted, got, where, why), response)
+
+    def refuse_again(self) -> None:
+        """Send the last request, a refused one, again: it must be refused again (never sent
+        to the oracle, whose own refusal may differ from the server's and still be right)."""
+        last = self.steps[-1].request
+        self.refused(last.method, last.url.raw_path.decode(), content=last.content or None)
 
     def fail(self, mismatch: Mismatch, response: httpx.Response) -> expect.LectureMismatch:
         return mismatch.error(response)

@@ -8,7 +8,7 @@ are still stored one after the other, each exactly once.
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance import expect
+from conformance import expect, profiles
 from conformance.cases.ex1 import stored
 from conformance.matchers import EndsWith
 from conformance.overlap import at_once
@@ -49,7 +49,7 @@ def test_items_get_sees_an_item_another_client_posted(
 def test_items_post_overlapping_requests_each_stored_once(
     client: httpx.Client, new_client: Callable[[], httpx.Client]
 ) -> None:
-    token = uuid.uuid4().hex[:8]
+    token = run_token()
     for round in range(ROUNDS):
         items = [
             {"name": f"overlap {token} {round}-{i}", "price": float(i)} for i in range(OVERLAPPING)
@@ -71,6 +71,13 @@ def test_items_post_overlapping_requests_each_stored_once(
                     "next POST /items answers",
                     where="$: the list differs from the later list's first items",
                 )
+
+
+def run_token() -> str:
+    """A word in the items' names that the run's seed decides (a regrade with the same seed
+    sends the same requests; another seed sends others), without showing the seed itself."""
+    seed = profiles.forced_seed() or 0
+    return hashlib.sha256(f"overlap {seed}".encode()).hexdigest()[:8]
 
 
 def open_connection(client: httpx.Client, _: int) -> None:
@@ -100,10 +107,12 @@ def check_own_answer(answer: httpx.Response, before: list[Any], own: dict[str, A
             expected=expected,
             where=f"$: its first {len(before)} items are not the ones the list held before",
         )
-    count = body.count(own)
+    count = body[len(before) :].count(own)  # a re-run may have stored the same item before
     if count != 1:
         raise expect.fail(
-            answer, expected=expected, where=f"$: this request's item is in it {count} times"
+            answer,
+            expected=expected,
+            where=f"$: this request's item is among the new items {count} times",
         )
 
 

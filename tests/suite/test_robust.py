@@ -62,6 +62,7 @@ def test_lecture_code_fails_the_robust_tier_for_the_known_reasons(
         "--robust",
         "-m",
         "robust",
+        "--tb=short",  # each failed test in full, not only the "what to fix" summary
     )
     assert result.ret == 1
     found = failures(result)
