@@ -355,7 +355,9 @@ def test_no_user_or_mount_namespace_of_its_own(graded: Graded) -> None:
 
 @needs_sandbox
 def test_memory_is_bounded_per_submission_not_per_process(graded: Graded) -> None:
-    together = graded.server_log("memory_together").split("TOGETHER ")[1].splitlines()[0]
+    log = graded.server_log("memory_together")
+    assert "TOGETHER " in log, f"the attack reported nothing within the start-up timeout:\n{log}"
+    together = log.split("TOGETHER ")[1].splitlines()[0]
     assert int(together.split()[0]) < Limits().memory_mib, together
 
 
