@@ -7,21 +7,30 @@ This module parses those headers, runs one server against the suite exactly as a
 would (``pytest --pyargs conformance --base-url ... --exercise ...``), and reads the verdict
 back from the suite's JUnit XML. It knows nothing about pytest fixtures: ``test_corpus.py``
 does the wiring and the asserting.
+
+The suite runs in a warm worker (``Workers``): the grader's own (``conformance.grader.warm``),
+which imports pytest and its plugins once and forks a fresh pytest session per server with
+exactly the cold command's arguments. ``CORPUS_COLD=1`` runs ``python -m pytest`` per server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.appspec import AppSpec
+from conformance.grader.warm import Worker
 from conformance.live import NotServing, serve_process
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -207,6 +216,46 @@ class Run:
         return self.startup_seconds + self.suite_seconds
 
 
+COLD = os.environ.get("CORPUS_COLD", "") not in ("", "0")
+"""``CORPUS_COLD=1``: a fresh ``python -m pytest`` per server instead of a warm worker's fork."""
+
+
+class Workers:
+    """Warm workers for the threads that grade corpus servers: one per thread at a time,
+    started when first needed, reused server after server, closed by ``close``."""
+
+    def __init__(self) -> None:
+        self._free: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+        self._all: list[Worker] = []
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def borrow(self) -> Iterator[Worker]:
+        try:
+            worker = self._free.get_nowait()
+        except queue.Empty:
+            worker = Worker()
+            with self._lock:
+                self._all.append(worker)
+        try:
+            yield worker
+        except BaseException:
+            self._retire(worker)  # a worker that failed a job is not trusted with the next
+            raise
+        self._free.put(worker)
+
+    def _retire(self, worker: Worker) -> None:
+        with self._lock:
+            self._all.remove(worker)
+        worker.close()
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.close()
+
+
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -234,8 +283,12 @@ def suite_command(server: Server, base_url: str, junit: Path, extra: list[str]) 
     ]
 
 
-def run_server(server: Server, extra: list[str], attempts: int = 3) -> Run:
-    """Serve ``server`` on a free loopback port, run the suite at it, stop it, read the XML."""
+def run_server(
+    server: Server, extra: list[str], attempts: int = 3, workers: Workers | None = None
+) -> Run:
+    """Serve ``server`` on a free loopback port, run the suite at it, stop it, read the XML.
+
+    ``workers``: run the suite in one of these warm workers (a cold subprocess without)."""
     run = Run(server, extra)
     with tempfile.TemporaryDirectory(prefix="corpus-") as scratch:
         work = Path(scratch)
@@ -248,7 +301,7 @@ def run_server(server: Server, extra: list[str], attempts: int = 3) -> Run:
                         app, cwd=work, env=child_env(), log=log, startup_timeout=STARTUP_TIMEOUT
                     ) as served:
                         run.startup_seconds = served.startup_seconds
-                        _run_suite(run, served.base_url, work)
+                        _run_suite(run, served.base_url, work, workers)
                 except NotServing:
                     run.server_log = log_path.read_text(errors="replace")
                     if "address already in use" in run.server_log.lower():
@@ -261,12 +314,25 @@ def run_server(server: Server, extra: list[str], attempts: int = 3) -> Run:
         return run
 
 
-def _run_suite(run: Run, base_url: str, work: Path) -> None:
+def _run_suite(run: Run, base_url: str, work: Path, workers: Workers | None) -> None:
     junit = work / "junit.xml"
+    command = suite_command(run.server, base_url, junit, run.args)
     started = time.monotonic()
     try:
+        if workers is None or COLD:
+            _run_cold(run, command, work)
+        else:
+            _run_warm(run, command[3:], work / "suite.log", workers)  # without python -m pytest
+    finally:
+        run.suite_seconds = time.monotonic() - started
+    if junit.exists() and run.error is None:
+        run.results = read_junit(junit)
+
+
+def _run_cold(run: Run, command: list[str], work: Path) -> None:
+    try:
         done = subprocess.run(
-            suite_command(run.server, base_url, junit, run.args),
+            command,
             cwd=work,
             env=child_env(),
             stdin=subprocess.DEVNULL,
@@ -277,12 +343,19 @@ def _run_suite(run: Run, base_url: str, work: Path) -> None:
     except subprocess.TimeoutExpired:
         run.error = f"the suite did not finish within {SUITE_TIMEOUT:g} s"
         return
-    finally:
-        run.suite_seconds = time.monotonic() - started
     run.returncode = done.returncode
     run.output = done.stdout + done.stderr
-    if junit.exists():
-        run.results = read_junit(junit)
+
+
+def _run_warm(run: Run, args: list[str], log: Path, workers: Workers) -> None:
+    with workers.borrow() as worker:
+        worker.submit(args, log, SUITE_TIMEOUT)
+        reply = worker.result()
+    run.output = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    if not reply["finished"]:
+        run.error = f"the suite did not finish within {SUITE_TIMEOUT:g} s"
+        return
+    run.returncode = int(reply["code"])
 
 
 def suite_help() -> str:

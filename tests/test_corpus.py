@@ -1,7 +1,8 @@
 """The suite against the corpus: it must fail every broken server and pass every correct one.
 
 Each corpus server is served by uvicorn in a subprocess and graded by the installed suite in
-another subprocess, exactly as a teacher would run it. Servers run two at a time (across
+another process (a warm worker's fork, as ``conformance grade`` runs it; ``CORPUS_COLD=1``: a
+fresh ``python -m pytest``), with a teacher's command line. Servers run two at a time (across
 servers, never across one server's tests); each test waits only for its own server. The
 terminal summary shows the counts per category and the wall time, and writes them to
 ``corpus-summary.json`` in pytest's base temporary directory (or ``$CORPUS_SUMMARY``).
@@ -27,6 +28,7 @@ from corpus_runner import (
     Run,
     Server,
     TestResult,
+    Workers,
     discover,
     run_server,
     suite_help,
@@ -151,13 +153,16 @@ class Corpus:
     servers: list[Server]
     robust_supported: bool
     pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WORKERS))
+    workers: Workers = field(default_factory=Workers)
     futures: dict[str, Future[Run]] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
     def start(self) -> None:
         for server in self.servers:
-            self.futures[server.id] = self.pool.submit(run_server, server, _args(server))
+            self.futures[server.id] = self.pool.submit(
+                run_server, server, _args(server), workers=self.workers
+            )
 
     def result(self, server: Server) -> Run:
         run = self.futures[server.id].result()
@@ -246,6 +251,7 @@ def corpus(
         yield corpus
     finally:
         corpus.pool.shutdown(wait=True, cancel_futures=True)
+        corpus.workers.close()
 
 
 @pytest.mark.parametrize("server", [_param(s) for s in SERVERS])
