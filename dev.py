@@ -52,7 +52,8 @@ TEST_PARALLEL = ["-n", "2", "--dist", "loadfile"]
 """The project's tests, two files at a time (pytest-xdist): most of their time is spent waiting
 for servers and subprocesses. A whole file stays in one worker, so its module and session
 fixtures (the corpus, graded two servers at a time; the hostile class) run once. ``-n 0`` as an
-extra argument runs them in one process."""
+extra argument runs them in one process. The 15 slowest tests are listed at the end, so that a
+slow CI run says where its time went."""
 
 
 CORPUS_SAMPLE = (
@@ -65,7 +66,7 @@ CORPUS_SAMPLE = (
 def test(args: list[str]) -> int:
     quick = "--quick" in args
     args = [a for a in args if a != "--quick"]
-    tests = [str(BIN / "pytest"), "tests", *TEST_PARALLEL, *args]
+    tests = [str(BIN / "pytest"), "tests", *TEST_PARALLEL, "--durations=15", *args]
     if quick:
         tests += ["-m", "not slow"]
     steps = [
