@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.grading import tofix
-from conformance.grading.scoring import GroupScore, Outcome, Sheet, fmt
+from conformance.grading.scoring import GroupScore, Outcome, Sheet, blocked_cause, fmt
 
 MAX_OUTPUT = 8000
 """Characters of feedback per group, so a pathological server cannot bloat the report."""
@@ -105,7 +105,7 @@ def gradescope(sheet: Sheet, *, output: str | None = None) -> dict[str, Any]:
                         "rules": sorted(row.judged),
                         "broken": list(row.broken),
                         "blocked": [
-                            {"test": o.name, "blocked_by": o.blocked_by} for o in row.blocked
+                            {"test": o.name, "blocked_by": blocked_cause(o)} for o in row.blocked
                         ],
                     },
                 }

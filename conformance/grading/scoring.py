@@ -12,6 +12,9 @@ test that judged it. So:
   sequence, schemathesis) found it, and however many generated examples failed;
 * a test blocked by a failed set-up request (``conformance.prerequisite``) costs nothing: the
   set-up's rule is judged in its own tests;
+* a failed test is evidence about the rule it found broken and the rules it verified, nothing
+  else: what it judged in another group than the broken rule's (a sequence that stopped at a
+  crash of ``POST /items``, the sequence itself) counts there as blocked by that rule;
 * a group none of whose rules was judged earns nothing, and says why (blocked, not tested),
   without claiming that anything failed.
 """
@@ -93,6 +96,9 @@ class GroupScore:
     """The rules of this group that some test found to hold."""
     broken: dict[str, list[Outcome]] = field(default_factory=dict)
     """Each broken rule of this group, and the failed tests that found it (first first)."""
+    stopped: list[Outcome] = field(default_factory=list)
+    """Failed tests of this group (or that judged its rules) whose broken rule is another
+    group's: they cost that group, and count here as blocked by it."""
 
     @property
     def id(self) -> str:
@@ -115,7 +121,8 @@ class GroupScore:
 
     @property
     def blocked(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.outcome == "blocked"]
+        """Tests blocked by a failed set-up request, or stopped by another group's rule."""
+        return [o for o in self.outcomes if o.outcome == "blocked"] + self.stopped
 
     @property
     def ran(self) -> int:
@@ -152,7 +159,7 @@ class GroupScore:
         if self.judged:
             return ""
         if self.blocked:
-            causes = sorted({o.blocked_by or "a set-up request" for o in self.blocked})
+            causes = sorted({blocked_cause(o) for o in self.blocked})
             return "not checked: blocked by " + ", ".join(causes)
         if not self.outcomes:
             return "not tested: no test of this group ran"
@@ -259,11 +266,17 @@ def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) 
         broken = outcome.broken
         if broken is not None:
             judged.append(broken)
+        broken_row = row_of(broken, home) if broken is not None else None
         landed = False
         for rule in judged:
             row = row_of(rule, home)
             if row is unmatched:
                 continue  # a rule of no group, judged by a test in no group: worth nothing
+            if broken_row is not None and row is not broken_row and rule not in verified:
+                if outcome not in row.stopped:
+                    row.stopped.append(outcome)  # the other group's rule stopped the test
+                landed = True
+                continue
             row.judged.add(rule)
             if rule in verified:
                 row.verified.add(rule)
@@ -275,6 +288,14 @@ def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) 
             unmatched.outcomes.append(outcome)  # listed, so a new test is never lost
     groups = list(rows.values()) + ([unmatched] if unmatched.outcomes else [])
     return Section(exercise, tier, tier in rubric.counted_tiers, groups)
+
+
+def blocked_cause(outcome: Outcome) -> str:
+    """What blocked a test: the operation whose set-up failed, or the other group's rule."""
+    if outcome.outcome == "failed" and outcome.broken is not None:
+        rule = Rule.parse(outcome.broken)
+        return rule.text if rule.aspect == DECLARATION else rule.operation
+    return outcome.blocked_by or "a set-up request"
 
 
 def fmt(points: float) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.failure import shorten
-from conformance.grading.scoring import GroupScore, Outcome, Section, Sheet, fmt
+from conformance.grading.scoring import GroupScore, Outcome, Section, Sheet, blocked_cause, fmt
 from conformance.rules import Rule
 
 SHOWN_STEPS = 4
@@ -143,17 +143,29 @@ def section_lines(section: Section) -> list[str]:
 
 
 def blocked_lines(section: Section) -> list[str]:
-    """One line per set-up that blocked checks of other groups."""
-    causes: dict[str, int] = {}
+    """One line per set-up that blocked checks of other groups, and per broken rule that
+    stopped checks of other groups."""
+    setups: dict[str, int] = {}
+    stops: dict[str, int] = {}
+    seen: set[str] = set()
     for row in section.groups:
         for outcome in row.blocked:
-            cause = outcome.blocked_by or "a set-up request"
-            causes[cause] = causes.get(cause, 0) + 1
-    return [
+            if outcome.nodeid in seen:
+                continue  # stopped in two groups: one check
+            seen.add(outcome.nodeid)
+            counts = setups if outcome.outcome == "blocked" else stops
+            cause = blocked_cause(outcome)
+            counts[cause] = counts.get(cause, 0) + 1
+    lines = [
         f"- {count} check(s) could not run: their set-up request to {cause} failed "
         "(judged once, by its own rule)"
-        for cause, count in sorted(causes.items())
+        for cause, count in sorted(setups.items())
     ]
+    lines += [
+        f"- {count} check(s) of other groups stopped at {cause} (judged once, by its own rule)"
+        for cause, count in sorted(stops.items())
+    ]
+    return lines
 
 
 def render(sheet: Sheet, width: int = 100) -> list[str]:

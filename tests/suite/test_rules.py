@@ -223,6 +223,36 @@ def test_blocked_checks_cost_nothing_and_a_group_never_judged_earns_nothing() ->
     assert not sheet.sections[0].complete
 
 
+def test_a_check_stopped_by_another_groups_rule_costs_only_that_group() -> None:
+    """A sequence (a group of its own, no operations) that stops at a crash of POST /items: the
+    crash costs the /items group once; the sequence counts as blocked by it, not as a second
+    failure, and what it judged of /add without verifying it is not held against /add."""
+    crash = {"rule": "POST /items: shape", "where": "$.status: expected 200, got 500"}
+    stopped = outcome(
+        "test_openapi_sequence[1]",
+        "failed",
+        failure=crash,
+        rules=["POST /items: shape", "GET /add: values"],
+    )
+    add = outcome("test_add", rules=["GET /add: shape"], verified=["GET /add: shape"])
+    other = outcome("test_openapi_sequence[2]", rules=[], verified=[])
+    sheet = scoring.score(RUBRIC, [stopped, add, other], ["ex1"])
+    groups = {g.id: g for g in sheet.sections[0].groups}
+    assert groups["items"].broken.keys() == {"POST /items: shape"}
+    assert groups["items"].earned == 0.0
+    assert groups["add"].judged == {"GET /add: shape"} and groups["add"].earned == 30.0
+    assert groups["openapi"].earned == 10.0  # the sequence that held, alone
+    assert groups["openapi"].judged == {"test_openapi_sequence"}
+
+    alone = scoring.score(RUBRIC, [stopped, add], ["ex1"]).sections[0]
+    openapi = next(g for g in alone.groups if g.id == "openapi")
+    assert not openapi.checked and openapi.earned == 0.0  # nothing of it was seen to hold
+    assert openapi.first_failure() == "not checked: blocked by POST /items"
+    assert tofix.blocked_lines(alone) == [
+        "- 1 check(s) of other groups stopped at POST /items (judged once, by its own rule)"
+    ]
+
+
 def test_what_to_fix_shows_the_curl_and_names_a_few_rules_a_kind_breaks() -> None:
     """A server that stopped answering breaks every rule the same way: one entry in full,
     with its curl line, a few of the other rules, and a count of the rest."""
