@@ -4,7 +4,7 @@
 # mistake: negative ids are handled, but a NaN or infinite price is stored before it fails to serialise: 500, and every later POST /items is a 500 too
 # caught-by: test_items_non_finite_number_is_refused_and_not_stored
 # tier: robust
-# groups: items add openapi
+# groups: items add openapi sequences
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
