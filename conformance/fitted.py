@@ -136,6 +136,22 @@ def reset(client: httpx.Client, model: ServerModel | None = None) -> None:
         model.reset()
 
 
+def reset_then_fit(client: httpx.Client, *fits: Dataset) -> ServerModel:
+    """``/reset``, then a ``/fit`` of each of ``fits``, as set-up requests: the model the
+    server then holds."""
+    model = ServerModel()
+    reset(client, model)
+    for data in fits:
+        fit(client, data, model)
+    return model
+
+
+def check_predictions(client: httpx.Client, model: ServerModel, X: list[list[float]]) -> None:
+    """``POST /predict`` of ``X``, judged: the predictions of ``model``, the server's own fit
+    (or the lecture's, see :meth:`ServerModel.check_predict`)."""
+    model.check_predict(client.post("/predict", json={"X": X}), X)
+
+
 def check_forgotten(client: httpx.Client, model: ServerModel, *, plot: bool = True) -> None:
     """After a /reset: /coefs answers nulls and (``plot``) /plot 400, as at start-up."""
     response = client.get("/coefs")
