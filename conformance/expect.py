@@ -303,13 +303,7 @@ def response_json(
     try:
         return response.json()
     except ValueError:
-        raise mismatch(
-            response,
-            expected=expected,
-            got=describe_response(response),
-            where="$ (not JSON)",
-            refused=refused,
-        ) from None
+        raise fail(response, expected=expected, where="$ (not JSON)", refused=refused) from None
 
 
 def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNSET) -> Any:
@@ -324,13 +318,8 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
     if response.status_code not in statuses:
         if not refused and body is not UNSET:
             verify_values(response, body)
-        raise mismatch(
-            response,
-            expected=expectation,
-            got=describe_response(response),
-            where=f"$.status: expected {shown}, got {response.status_code}",
-            refused=refused,
-        )
+        where = f"$.status: expected {shown}, got {response.status_code}"
+        raise fail(response, expected=expectation, where=where, refused=refused)
     if body is UNSET:
         verify(response, *judges, refused=refused)
         return None
@@ -343,13 +332,7 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
                 verify(response, "shape")
             else:
                 verify_values(response, body)
-        raise mismatch(
-            response,
-            expected=expectation,
-            got=describe_response(response),
-            where=f"{where}: {what}",
-            refused=refused,
-        )
+        raise fail(response, expected=expectation, where=f"{where}: {what}", refused=refused)
     verify(response, *judges, refused=refused)
     return actual
 
@@ -460,13 +443,8 @@ def check_refused(response: httpx.Response) -> None:
 def _check_refused(response: httpx.Response) -> None:
     expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
     if not 400 <= response.status_code < 500:
-        raise mismatch(
-            response,
-            expected=expectation,
-            got=describe_response(response),
-            where=f"$.status: expected 4xx, got {response.status_code}",
-            refused=True,
-        )
+        where = f"$.status: expected 4xx, got {response.status_code}"
+        raise fail(response, expected=expectation, where=where, refused=True)
     body = response_json(response, expectation, refused=True)
     if not isinstance(body, dict) or "detail" not in body:
         raise fail(response, expected=expectation, where="$.detail: missing", refused=True)

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from conformance import expect, rules
-from conformance.matchers import Close, close_all
+from conformance.matchers import Close, close_all, close_numbers
 from conformance.regression import Dataset, Fit, fit_of, least_squares
 from conformance.strategies import prediction_tolerance
 from conformance.transport import context_of
@@ -42,19 +42,6 @@ def predictions_of(fit: Fit, X: list[list[float]]) -> dict[str, Any]:
     return {
         "y_hat": [Close(v, abs=prediction_tolerance(row)) for v, row in zip(y_hat, X, strict=True)]
     }
-
-
-def as_expected(answer: Any) -> Any:
-    """A server's own JSON answer as an expected body: its numbers within the fit tolerance."""
-    if isinstance(answer, bool) or answer is None or isinstance(answer, str):
-        return answer
-    if isinstance(answer, int | float):
-        return Close(float(answer))
-    if isinstance(answer, list):
-        return [as_expected(v) for v in answer]
-    if isinstance(answer, dict):
-        return {k: as_expected(v) for k, v in answer.items()}
-    return answer
 
 
 @dataclass
@@ -92,7 +79,7 @@ class ServerModel:
         if self.data is None:
             return NOT_FITTED
         if isinstance(self.answer, dict) and {"intercept", "coef"} <= set(self.answer):
-            return as_expected(self.answer)
+            return close_numbers(self.answer)  # its own answer, within the fit tolerance
         fit = self.fit
         assert fit is not None
         return coefs_of(fit)
@@ -147,6 +134,22 @@ def reset(client: httpx.Client, model: ServerModel | None = None) -> None:
     answered(client.get("/reset"), json=False)
     if model is not None:
         model.reset()
+
+
+def reset_then_fit(client: httpx.Client, *fits: Dataset) -> ServerModel:
+    """``/reset``, then a ``/fit`` of each of ``fits``, as set-up requests: the model the
+    server then holds."""
+    model = ServerModel()
+    reset(client, model)
+    for data in fits:
+        fit(client, data, model)
+    return model
+
+
+def check_predictions(client: httpx.Client, model: ServerModel, X: list[list[float]]) -> None:
+    """``POST /predict`` of ``X``, judged: the predictions of ``model``, the server's own fit
+    (or the lecture's, see :meth:`ServerModel.check_predict`)."""
+    model.check_predict(client.post("/predict", json={"X": X}), X)
 
 
 def check_forgotten(client: httpx.Client, model: ServerModel, *, plot: bool = True) -> None:

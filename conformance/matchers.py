@@ -57,6 +57,18 @@ def close_all(values: Sequence[float], rel: float = 1e-6, abs: float = 1e-9) -> 
     return [Close(float(v), rel, abs) for v in values]
 
 
+def close_numbers(value: Any) -> Any:
+    """``value`` with every number a :class:`Close` (lists and objects are walked, other
+    values kept): a JSON answer of numbers a fit computes, as an expected body."""
+    if is_number(value):
+        return Close(float(value))
+    if isinstance(value, list):
+        return [close_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: close_numbers(v) for k, v in value.items()}
+    return value
+
+
 @dataclass(frozen=True)
 class EndsWith:
     """A JSON list whose last items are exactly ``tail`` (earlier items may be anything)."""

@@ -37,7 +37,7 @@ import httpx
 
 from conformance import expect, registry
 from conformance.failure import shorten
-from conformance.matchers import Close, ErrorItem
+from conformance.matchers import Close, ErrorItem, close_numbers, is_number
 from conformance.transcript import PNG_SIGNATURE
 
 ORACLE_URL = "http://oracle"
@@ -90,17 +90,8 @@ class Oracle:
         """What the lecture's code answers to this request, given the earlier ones."""
         if self._client is None:
             raise RuntimeError("the oracle is closed")
-        body: dict[str, Any] = {"json": json} if json is not expect.UNSET else {}
-        if content is not None:
-            body = {"content": content}
-        return self._client.request(
-            method,
-            path,
-            params=dict(params) if params else None,
-            headers=dict(headers) if headers else None,
-            follow_redirects=follow_redirects,
-            **body,
-        )
+        arguments = request_arguments(params, json, content, headers)
+        return self._client.request(method, path, follow_redirects=follow_redirects, **arguments)
 
     def close(self) -> None:
         if self._client is not None:
@@ -115,6 +106,24 @@ class Oracle:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def request_arguments(
+    params: Mapping[str, Any] | None = None,
+    json: Any = expect.UNSET,
+    content: bytes | str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.request`` for these parts of a request: the
+    body is ``content`` as it is when given, else ``json`` as JSON when given, else none."""
+    arguments: dict[str, Any] = {"params": dict(params) if params else None}
+    if content is not None:
+        arguments["content"] = content
+    elif json is not expect.UNSET:
+        arguments["json"] = json
+    if headers:
+        arguments["headers"] = dict(headers)
+    return arguments
 
 
 @dataclass(frozen=True)
@@ -237,12 +246,12 @@ def expected_json(
         return {
             **body,
             "y_hat": [
-                Close(float(v), abs=s) if _is_float(v) else v
+                Close(float(v), abs=s) if is_number(v) else v
                 for v, s in zip(body["y_hat"], slack, strict=True)
             ],
         }
     if numbers != "exact":
-        return _close(body)
+        return close_numbers(body)
     return body
 
 
@@ -250,20 +259,6 @@ def _row_slack(row: Sequence[float]) -> float:
     from conformance.strategies import prediction_tolerance
 
     return prediction_tolerance(list(row))
-
-
-def _is_float(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _close(value: Any) -> Any:
-    if _is_float(value):
-        return Close(float(value))
-    if isinstance(value, list):
-        return [_close(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _close(v) for k, v in value.items()}
-    return value
 
 
 def _error_item(item: Any, strict: bool) -> Any:

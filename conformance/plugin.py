@@ -250,9 +250,10 @@ def new_client(
         client.close()
 
 
-def underlying(error: BaseException) -> BaseException:
-    """The suite's own error behind ``error``: hypothesis may wrap a mismatch (a flaky or
-    multiple-failure report, an exception group) or raise another while handling it."""
+def behind(error: BaseException) -> Iterator[BaseException]:
+    """``error``, then every error behind it, nearest first, each once: hypothesis may wrap
+    the suite's own error (a flaky or multiple-failure report, an exception group) or raise
+    another while handling it."""
     seen: set[int] = set()
     todo = [error]
     while todo:
@@ -260,12 +261,16 @@ def underlying(error: BaseException) -> BaseException:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, LectureMismatch | httpx.TransportError):
-            return current
+        yield current
         if isinstance(current, BaseExceptionGroup):
             todo += list(current.exceptions)
         todo += [e for e in (current.__cause__, current.__context__) if e is not None]
-    return error
+
+
+def underlying(error: BaseException) -> BaseException:
+    """The suite's own error behind ``error`` (a mismatch, or a request with no answer)."""
+    own = (e for e in behind(error) if isinstance(e, LectureMismatch | httpx.TransportError))
+    return next(own, error)
 
 
 def failure_of(item: pytest.Item, raised: BaseException) -> Failure | None:
@@ -330,16 +335,4 @@ def blocked_by(raised: BaseException) -> str | None:
     """The rule whose set-up request failed, when a test was blocked (see prerequisite)."""
     from conformance.prerequisite import Blocked
 
-    seen: set[int] = set()
-    todo = [raised]
-    while todo:
-        current = todo.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, Blocked):
-            return current.blocked_by
-        if isinstance(current, BaseExceptionGroup):
-            todo += list(current.exceptions)
-        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
-    return None
+    return next((e.blocked_by for e in behind(raised) if isinstance(e, Blocked)), None)

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from conformance import expect
-from conformance.oracle import Mismatch, Numbers, Oracle, differences
+from conformance.oracle import Mismatch, Numbers, Oracle, differences, request_arguments
 
 
 @dataclass(frozen=True)
@@ -79,21 +79,13 @@ class Exchange:
     ) -> httpx.Response:
         """Send to the server alone (and record the step): for a request whose answer the
         caller judges without the oracle's, and that changes nothing in the oracle."""
-        kwargs: dict[str, Any] = {} if json is expect.UNSET else {"json": json}
-        if content is not None:
-            kwargs = {"content": content}
-        if headers:
-            kwargs["headers"] = dict(headers)
+        arguments = request_arguments(params, json, content, headers)
         try:
             server = self.client.request(
-                method,
-                path,
-                params=dict(params) if params else None,
-                follow_redirects=follow_redirects,
-                **kwargs,
+                method, path, follow_redirects=follow_redirects, **arguments
             )
         except httpx.TransportError:
-            request = self.client.build_request(method, path, params=params, **kwargs)
+            request = self.client.build_request(method, path, **arguments)
             self.steps.append(Step(request, None))
             raise
         self.steps.append(Step(first_request(server), server.status_code))

@@ -1,20 +1,25 @@
 """Run a hypothesis state machine against the server under test.
 
 A machine of the suite subclasses :class:`ClientMachine` (its rules send requests through
-``self.client``); a test runs it with :func:`run`, under the suite's hypothesis settings.
+``self.client``), or :class:`AgainstTheLecture` (its rules send each request to the server
+and to the oracle, and compare); a test runs it with :func:`run`, under the suite's
+hypothesis settings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import ClassVar
 
 import httpx
 from hypothesis import reporting
 from hypothesis.internal.conjecture import engine
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from conformance import profiles
+from conformance.oracle import Oracle
+from conformance.sequence import Exchange
 
 
 class ClientMachine(RuleBasedStateMachine):
@@ -23,6 +28,36 @@ class ClientMachine(RuleBasedStateMachine):
     def __init__(self, client: httpx.Client) -> None:
         super().__init__()
         self.client = client
+
+
+class AgainstTheLecture(ClientMachine):
+    """A machine whose rules send each request to the server and to the oracle, a fresh
+    reference app of ``exercise``, and compare the answers (``self.exchange``)."""
+
+    exercise: ClassVar[str]
+
+    def __init__(self, client: httpx.Client) -> None:
+        super().__init__(client)
+        self.oracle = Oracle(self.exercise)
+        self.exchange = Exchange(client, self.oracle)
+
+    def teardown(self) -> None:
+        self.oracle.close()
+
+    @precondition(lambda self: self.exchange.steps)
+    @rule()
+    def repeat_the_last_request(self) -> None:
+        """A refused request (robust tier), repeated, is refused again; any other is sent
+        again and compared as before (:meth:`repeat`)."""
+        last = self.exchange.steps[-1]
+        if last.refused:
+            self.exchange.refuse_again()
+        else:
+            self.repeat(last.request)
+
+    def repeat(self, last: httpx.Request) -> None:
+        """Send ``last``, a request of this machine's rules, again, and compare."""
+        raise NotImplementedError
 
 
 def run(machine: type[ClientMachine], client: httpx.Client, share: float = 0.5) -> None:

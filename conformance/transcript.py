@@ -120,17 +120,22 @@ def check_redirect(response: httpx.Response, redirect: Redirect) -> None:
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+def check_media_type(response: httpx.Response, media: str, *, expected: str) -> None:
+    """The response's content type is ``media`` (its parameters aside, such as a charset)."""
+    ctype = response.headers.get("content-type", "")
+    if ctype.split(";")[0].strip().lower() != media:
+        raise expect.fail(
+            response,
+            expected=expected,
+            where=f"$.headers.content-type: expected {media!r}, got {ctype or '(none)'!r}",
+        )
+
+
 def check_png(response: httpx.Response) -> tuple[int, int]:
     """A 200 image/png response whose bytes decode as a PNG image; return its size."""
     expect.assess(response, "media")
     expect.check(response, 200)
-    ctype = response.headers.get("content-type", "")
-    if ctype.split(";")[0].strip().lower() != "image/png":
-        raise expect.fail(
-            response,
-            expected="content-type image/png",
-            where=f"$.headers.content-type: expected 'image/png', got {ctype or '(none)'!r}",
-        )
+    check_media_type(response, "image/png", expected="content-type image/png")
     if not response.content.startswith(PNG_SIGNATURE):
         raise expect.fail(
             response,

@@ -77,7 +77,8 @@ def read(folder: Path) -> ShardFolder:
 
 
 def _well_formed(data: dict[str, Any]) -> bool:
-    """The manifest's fields have the types ``shard.manifest`` writes; names are file names."""
+    """The manifest's fields have the types ``shard.write_manifest`` writes; names are file
+    names."""
 
     def entries(key: str, fields: tuple[str, ...]) -> bool:
         items = data.get(key)

@@ -68,19 +68,21 @@ def parse(text: str) -> Shard:
     return Shard(index, count)
 
 
-def manifest(
+def write_manifest(
+    folder: Path,
     shard: Shard,
     exercise: str,
     rubric_path: str | None,
     apps: Sequence[str],
     graded: Sequence[Result],
     seed: int,
-) -> dict[str, Any]:
-    """What ``merge`` needs besides the reports: the class, the rubric, the seed (every shard
-    must grade with the same inputs), each result's status."""
+) -> Path:
+    """Write ``folder/_shard.json`` (its path is returned): what ``merge`` needs besides the
+    reports, namely the class, the rubric, the seed (every shard must grade with the same
+    inputs) and each result's status."""
     loaded = rubric.load(rubric_path)
     everyone = sorted(zip(classlist.names(apps), apps, strict=True))
-    return {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "exercise": exercise,
         "shard": {"index": shard.index, "count": shard.count},
@@ -92,18 +94,6 @@ def manifest(
             for r in sorted(graded, key=lambda r: r.name)
         ],
     }
-
-
-def write_manifest(
-    folder: Path,
-    shard: Shard,
-    exercise: str,
-    rubric_path: str | None,
-    apps: Sequence[str],
-    graded: Sequence[Result],
-    seed: int,
-) -> Path:
-    """Write ``folder/_shard.json``; its path."""
     path = folder / MANIFEST
-    reports.write_json(path, manifest(shard, exercise, rubric_path, apps, graded, seed))
+    reports.write_json(path, manifest)
     return path

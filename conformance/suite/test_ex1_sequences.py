@@ -16,15 +16,13 @@ import httpx
 import pytest
 from hypothesis import assume
 from hypothesis import strategies as st
-from hypothesis.stateful import initialize, precondition, rule
+from hypothesis.stateful import initialize, rule
 
 from conformance import domain, stateful
 from conformance import strategies as gen
 from conformance.cases.ex1 import GADGET, WIDGET
 from conformance.domain.rules import Request
-from conformance.oracle import Oracle
-from conformance.sequence import Exchange
-from conformance.stateful import ClientMachine
+from conformance.stateful import AgainstTheLecture
 
 pytestmark = [pytest.mark.ex1, pytest.mark.slide("Usage - Demo")]
 
@@ -70,18 +68,15 @@ NUMBERS = st.one_of(gen.ints().map(str), INT_TEXTS, NOT_INTS)
 USER_IDS = st.one_of(gen.ints().map(str), st.sampled_from(["1.0", "+5", "01", "Colin", "1e3"]))
 
 
-class Ex1AgainstTheLecture(ClientMachine):
+class Ex1AgainstTheLecture(AgainstTheLecture):
     """Any sequence of ex1 requests gets the answers the lecture's code gives it."""
+
+    exercise = "ex1"
 
     def __init__(self, client: httpx.Client) -> None:
         super().__init__(client)
-        self.oracle = Oracle("ex1")
-        self.exchange = Exchange(client, self.oracle)
         self.held: list[Any] = []  # the items the server held before this sequence
         self.count = 0  # the items this sequence added (the oracle's list)
-
-    def teardown(self) -> None:
-        self.oracle.close()
 
     def post(self, body: Any) -> None:
         server, oracle = self.exchange.send("POST", "/items", json=body)
@@ -167,10 +162,7 @@ class Ex1AgainstTheLecture(ClientMachine):
     def hello(self) -> None:
         self.exchange.check("GET", "/")
 
-    @precondition(lambda self: self.exchange.steps)
-    @rule()
-    def repeat_the_last_request(self) -> None:
-        last = self.exchange.steps[-1].request
+    def repeat(self, last: httpx.Request) -> None:
         if last.method == "POST":
             self.post(json.loads(last.content) if last.content else None)
         elif last.url.path.startswith("/items/") and self.held:

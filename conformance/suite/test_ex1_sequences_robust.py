@@ -8,7 +8,7 @@ lecture's code fails this (it answers negative ids, and stores a NaN price befor
 import httpx
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule
+from hypothesis.stateful import rule
 
 from conformance import profiles, stateful
 from conformance.suite.test_ex1_sequences import Ex1AgainstTheLecture
@@ -39,15 +39,6 @@ class Ex1RefusesWhatTheLectureCannotAnswer(Ex1AgainstTheLecture):
     @rule(content=NON_FINITE_ITEMS)
     def post_a_non_finite_price(self, content: str) -> None:
         self.exchange.refused("POST", "/items", content=content)
-
-    @precondition(lambda self: self.exchange.steps)
-    @rule()
-    def repeat_the_last_request(self) -> None:
-        """A refused request, repeated, is refused again; any other is compared as before."""
-        if self.exchange.steps[-1].refused:
-            self.exchange.refuse_again()
-        else:
-            super().repeat_the_last_request()
 
 
 @profiles.runs_last  # the lecture's code answers 500 to every POST /items after a NaN price

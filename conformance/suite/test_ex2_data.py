@@ -18,7 +18,7 @@ from hypothesis import example, given, note
 
 from conformance import awkward, expect, profiles
 from conformance.awkward import Refit
-from conformance.fitted import ServerModel, fit
+from conformance.fitted import ServerModel, check_predictions, fit
 from conformance.matchers import Close, close_all
 from conformance.regression import Dataset, least_squares, well_conditioned
 
@@ -84,9 +84,9 @@ def test_predict_follows_refits_and_resets(client: httpx.Client, refit: Refit) -
     note(repr(refit))
     model = ServerModel()
     fit(client, refit.first, model)
-    model.check_predict(client.post("/predict", json={"X": refit.X}), refit.X)
+    check_predictions(client, model, refit.X)
     if refit.reset:
         expect.check(client.get("/reset"), 200, {})
         model.reset()
     fit(client, refit.second, model)
-    model.check_predict(client.post("/predict", json={"X": refit.X}), refit.X)
+    check_predictions(client, model, refit.X)

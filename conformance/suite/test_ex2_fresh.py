@@ -19,7 +19,7 @@ from conformance.cases.ex2 import CASES, DEMO
 from conformance.fitted import coefs_of, predictions_of
 from conformance.fresh import Blocked, Journal, Step
 from conformance.regression import Fit, fit_of
-from conformance.transcript import check_answer, check_png, check_redirect, send
+from conformance.transcript import check_answer, check_media_type, check_png, check_redirect, send
 
 pytestmark = [pytest.mark.ex2, pytest.mark.fresh]
 
@@ -39,13 +39,9 @@ def root_redirects_to_the_docs_page(client: httpx.Client, journal: Journal) -> N
     # `requests.get(url + "/")` follows it: the page it leads to must answer.
     page = client.get(response.request.url.join(response.headers["location"]))
     expect.check(page, 200)
-    ctype = page.headers.get("content-type", "")
-    if ctype.split(";")[0].strip().lower() != "text/html":
-        raise expect.fail(
-            page,
-            expected="200 text/html: FastAPI's docs page, where GET / redirects",
-            where=f"$.headers.content-type: got {ctype or '(none)'!r}",
-        )
+    check_media_type(
+        page, "text/html", expected="200 text/html: FastAPI's docs page, where GET / redirects"
+    )
 
 
 def coefs_before_any_fit(client: httpx.Client, journal: Journal) -> None:

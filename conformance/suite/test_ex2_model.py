@@ -11,7 +11,15 @@ import httpx
 import pytest
 
 from conformance import expect
-from conformance.fitted import ServerModel, check_forgotten, coefs_of, fit, reset
+from conformance.fitted import (
+    ServerModel,
+    check_forgotten,
+    check_predictions,
+    coefs_of,
+    fit,
+    reset,
+    reset_then_fit,
+)
 from conformance.matchers import Close
 from conformance.regression import TRUE_COEF, Dataset, least_squares, seeded_demo, well_conditioned
 
@@ -66,9 +74,7 @@ def test_fit_is_ordinary_least_squares(client: httpx.Client, data: Dataset) -> N
 
 @pytest.mark.slide("Fitting the model")
 def test_fit_again_replaces_the_model(client: httpx.Client) -> None:
-    reset(client)
-    model = ServerModel()
-    fit(client, DATASETS["no-intercept"], model)
+    model = reset_then_fit(client, DATASETS["no-intercept"])
     check_fit(client, DATASETS["intercept-3.5"], model)
     expect.check(client.get("/coefs"), 200, model.coefs())
 
@@ -76,28 +82,19 @@ def test_fit_again_replaces_the_model(client: httpx.Client) -> None:
 @pytest.mark.slide("Predicting from the model")
 @pytest.mark.parametrize("rows", [1, 7, 100])
 def test_predict_uses_the_x_it_is_given(client: httpx.Client, rows: int) -> None:
-    reset(client)
-    model = ServerModel()
-    fit(client, DATASETS["intercept-3.5"], model)
-    new_x = well_conditioned(seed=rows, n=rows, p=4).X
-    model.check_predict(client.post("/predict", json={"X": new_x}), new_x)
+    model = reset_then_fit(client, DATASETS["intercept-3.5"])
+    check_predictions(client, model, well_conditioned(seed=rows, n=rows, p=4).X)
 
 
 @pytest.mark.slide("Predicting from the model")
 def test_predict_follows_the_latest_fit(client: httpx.Client) -> None:
-    reset(client)
-    model = ServerModel()
-    fit(client, DATASETS["no-intercept"], model)
-    fit(client, DATASETS["intercept-minus-40"], model)
-    x = [[1.0, 2.0], [-3.0, 0.5]]
-    model.check_predict(client.post("/predict", json={"X": x}), x)
+    model = reset_then_fit(client, DATASETS["no-intercept"], DATASETS["intercept-minus-40"])
+    check_predictions(client, model, [[1.0, 2.0], [-3.0, 0.5]])
 
 
 @pytest.mark.slide("Predicting from the model")
 def test_coefs_equal_the_last_fit(client: httpx.Client) -> None:
-    reset(client)
-    model = ServerModel()
-    fit(client, DATASETS["eight-features"], model)
+    model = reset_then_fit(client, DATASETS["eight-features"])
     expect.check(client.get("/coefs"), 200, model.coefs())
 
 
@@ -107,9 +104,7 @@ def test_reset_answers_an_empty_object(client: httpx.Client) -> None:
 
 
 def test_reset_forgets_the_model(client: httpx.Client) -> None:
-    model = ServerModel()
-    reset(client, model)
-    fit(client, DATASETS["one-feature"], model)
+    model = reset_then_fit(client, DATASETS["one-feature"])
     expect.check(client.get("/reset"), 200, {})
     model.reset()
     check_forgotten(client, model)
@@ -124,9 +119,7 @@ def test_reset_twice_is_fine(client: httpx.Client) -> None:
 
 
 def test_fit_after_reset_works(client: httpx.Client) -> None:
-    model = ServerModel()
-    reset(client, model)
-    fit(client, DATASETS["no-intercept"], model)
+    model = reset_then_fit(client, DATASETS["no-intercept"])
     reset(client, model)
     check_fit(client, DATASETS["intercept-3.5"], model)
     expect.check(client.get("/coefs"), 200, model.coefs())

@@ -25,6 +25,7 @@ from conformance.fitted import (
     PLOT_BEFORE_FIT,
     ServerModel,
     check_forgotten,
+    check_predictions,
     coefs_of,
     fit,
     judged_after_reset,
@@ -79,7 +80,7 @@ def test_predict_is_the_fitted_linear_function_of_x(
     model = ServerModel()
     fit(client, training, model)
     X = [row[: len(training.X[0])] for row in rows]
-    model.check_predict(client.post("/predict", json={"X": X}), X)
+    check_predictions(client, model, X)
 
 
 class ModelApi(ClientMachine):

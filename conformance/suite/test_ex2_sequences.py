@@ -26,10 +26,9 @@ from conformance import domain, expect, stateful
 from conformance import strategies as gen
 from conformance.domain.rules import Request
 from conformance.fitted import ServerModel, judged_after_reset
-from conformance.oracle import Images, Oracle
+from conformance.oracle import Images
 from conformance.regression import EXACT_FIT, WIDE, Dataset
-from conformance.sequence import Exchange
-from conformance.stateful import ClientMachine
+from conformance.stateful import AgainstTheLecture
 
 pytestmark = [pytest.mark.ex2, pytest.mark.slide("FastAPI - A model API")]
 
@@ -45,20 +44,17 @@ def y_values(rows: int) -> st.SearchStrategy[list[float] | None]:
     return st.one_of(st.none(), same, same, st.lists(value, max_size=4))
 
 
-class Ex2AgainstTheLecture(ClientMachine):
+class Ex2AgainstTheLecture(AgainstTheLecture):
     """Any sequence of model-API requests gets the answers the lecture's code gives it."""
+
+    exercise = "ex2"
 
     def __init__(self, client: httpx.Client) -> None:
         super().__init__(client)
-        self.oracle = Oracle("ex2")
-        self.exchange = Exchange(client, self.oracle)
         self.images = Images()
         self.data: Dataset | None = None  # the data of the current fit
         self.model = ServerModel()  # the server's own fit, from its answers
         self.plots = 0  # plots of the current model
-
-    def teardown(self) -> None:
-        self.oracle.close()
 
     @property
     def columns(self) -> int | None:
@@ -197,13 +193,10 @@ class Ex2AgainstTheLecture(ClientMachine):
     def root(self) -> None:
         self.exchange.check("GET", "/", follow_redirects=False)
 
-    @precondition(lambda self: self.exchange.steps)
-    @rule()
-    def repeat_the_last_request(self) -> None:
-        last = self.exchange.steps[-1].request
+    def repeat(self, last: httpx.Request) -> None:
         path = last.url.path
         if last.method == "POST":
-            # a request refused for what JSON cannot carry (NaN) is repeated by its own rule
+            # a refused request (NaN, which JSON cannot carry) is refused again, not sent here
             assume(sendable(last.content))
         if last.method == "POST" and path == "/predict":
             body = json.loads(last.content)

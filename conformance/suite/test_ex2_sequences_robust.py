@@ -67,15 +67,6 @@ class Ex2RefusesWhatTheLectureCannotAnswer(Ex2AgainstTheLecture):
         if overflows:
             self.exchange.refused("POST", "/predict", json={"X": [row]})
 
-    @precondition(lambda self: self.exchange.steps)
-    @rule()
-    def repeat_the_last_request(self) -> None:
-        """A refused request, repeated, is refused again; any other is compared as before."""
-        if self.exchange.steps[-1].refused:
-            self.exchange.refuse_again()
-        else:
-            super().repeat_the_last_request()
-
 
 def test_refused_requests_change_nothing(client: httpx.Client) -> None:
     stateful.run(Ex2RefusesWhatTheLectureCannotAnswer, client)

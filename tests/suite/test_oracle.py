@@ -13,7 +13,8 @@ from paths import LECTURE
 from conformance import appspec, domain, stateful
 from conformance.cases import ex1 as cases_ex1
 from conformance.domain.rules import Request
-from conformance.oracle import Images, Oracle, differences
+from conformance.matchers import Close, close_numbers
+from conformance.oracle import Images, Oracle, differences, request_arguments
 from conformance.regression import seeded_demo
 from conformance.suite.test_ex1_sequences import Ex1AgainstTheLecture
 from conformance.suite.test_ex2_sequences import Ex2AgainstTheLecture
@@ -48,6 +49,37 @@ def test_fitted_numbers_are_close_not_equal() -> None:
     assert differences(answer(200, fit), answer(200, near), numbers="fit") is None
     assert differences(answer(200, fit), answer(200, near)) is not None  # exact by default
     assert differences(answer(200, fit), answer(200, far), numbers="fit") is not None
+
+
+def test_close_numbers_loosens_numbers_only() -> None:
+    """Numbers become Close at any depth; booleans, strings and nulls stay exact."""
+    body = {"intercept": 1, "coef": [2.5, {"deep": 3}], "ok": True, "name": "1", "none": None}
+    assert close_numbers(body) == {
+        "intercept": Close(1.0),
+        "coef": [Close(2.5), {"deep": Close(3.0)}],
+        "ok": True,
+        "name": "1",
+        "none": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("parts", "sent"),
+    [
+        ({}, {"params": None}),
+        ({"json": None}, {"params": None, "json": None}),  # a JSON null is a body
+        ({"json": {"X": []}, "content": "{"}, {"params": None, "content": "{"}),
+        ({"params": {"x": "1"}, "headers": {}}, {"params": {"x": "1"}}),
+        (
+            {"headers": {"connection": "close"}},
+            {"params": None, "headers": {"connection": "close"}},
+        ),
+    ],
+)
+def test_request_arguments_send_content_as_it_is_else_json(
+    parts: dict[str, Any], sent: dict[str, Any]
+) -> None:
+    assert request_arguments(**parts) == sent
 
 
 def test_error_items_may_carry_url_and_ctx_unless_strict() -> None:

@@ -9,7 +9,10 @@ import pytest
 from lecture_servers import suite
 from paths import LECTURE
 
+from conformance.failure import Failure, LectureMismatch
 from conformance.grading import rubric
+from conformance.plugin import blocked_by, underlying
+from conformance.prerequisite import Blocked
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -220,3 +223,24 @@ def test_strict_lecture_requires_the_307_redirect(pytester: pytest.Pytester) -> 
     strict = suite(pytester, *selected, "--strict-lecture")
     assert strict.ret == pytest.ExitCode.TESTS_FAILED
     strict.stdout.fnmatch_lines(["*differs at $.status: expected 307, got 302"])
+
+
+def test_the_suite_s_own_error_is_found_behind_hypothesis_wrappers() -> None:
+    """A mismatch or a block inside an exception group, or as the cause or context of
+    another error, is what the report shows; an error with none behind it is itself."""
+    mismatch = LectureMismatch(Failure(expected="200", got="500", where="$.status"))
+    try:
+        try:
+            raise mismatch
+        except LectureMismatch:
+            raise ValueError("while handling it") from None
+    except ValueError as error:
+        handling = error
+    assert underlying(ExceptionGroup("flaky", [RuntimeError("x"), handling])) is mismatch
+    blocked = Blocked("POST /fit", "no model")
+    wrapped = RuntimeError("wrapped")
+    wrapped.__cause__ = BaseExceptionGroup("two", [ValueError("y"), blocked])
+    assert blocked_by(wrapped) == "POST /fit"
+    alone = KeyError("k")
+    assert underlying(alone) is alone
+    assert blocked_by(alone) is None
