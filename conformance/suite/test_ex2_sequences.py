@@ -55,6 +55,7 @@ class Ex2AgainstTheLecture(AgainstTheLecture):
         self.data: Dataset | None = None  # the data of the current fit
         self.model = ServerModel()  # the server's own fit, from its answers
         self.plots = 0  # plots of the current model
+        self.was_reset = False  # a /reset was sent in this sequence
 
     @property
     def columns(self) -> int | None:
@@ -142,10 +143,11 @@ class Ex2AgainstTheLecture(AgainstTheLecture):
 
     @rule()
     def coefs(self) -> None:
-        if self.data is not None or self.model.before_reset is None:
+        if self.data is not None or not self.was_reset:
             self.exchange.check("GET", "/coefs", numbers="fit", own=self.own_coefs())
             return
-        # After a /reset: the old fit still answered is /reset's mistake, not /coefs'.
+        # After a /reset: a fit still answered (this sequence's, or one an earlier test made)
+        # is /reset's mistake, not /coefs'.
         server, oracle = self.exchange.send("GET", "/coefs")
         with judged_after_reset(server, self.model):
             self.exchange.compare(server, oracle)
@@ -171,6 +173,7 @@ class Ex2AgainstTheLecture(AgainstTheLecture):
     @rule()
     def reset(self) -> None:
         self.exchange.check("GET", "/reset")
+        self.was_reset = True
         self.model.reset()
         self.data = None
         self.plots = 0
