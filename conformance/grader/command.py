@@ -13,13 +13,13 @@ import queue
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from conformance import registry
-from conformance.grader import classlist, roster, shard
+from conformance.grader import classlist, roster, shard, warm
 from conformance.grader.pages import classpage, jobsummary
 from conformance.grader.run import (
     Options,
@@ -65,6 +65,12 @@ def parser() -> argparse.ArgumentParser:
         "get a row too",
     )
     p.add_argument("--jobs", "-j", type=int, default=1, help="apps graded at once (default 1)")
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="several apps: run the suite in a fresh `python -m pytest` per app instead of "
+        "each slot's warm worker (slower, the same scores; for comparison)",
+    )
     p.add_argument("--rubric", metavar="FILE.toml", help="points per group (default: built-in)")
     p.add_argument("--robust", action="store_true", help="also run and report the robust tier")
     p.add_argument("--request-timeout", type=float, default=5.0, metavar="SECONDS")
@@ -188,31 +194,26 @@ def grade_class(
     progress = classlist.Progress(len(chosen), sys.stderr)
     done: dict[str, Result] = {}
     running: set[Stoppable] = set()
-    uids = UidPool(args.jobs)
+    cold = args.cold or not hasattr(os, "fork")
+    uids = UidPool(args.jobs if cold else 2 * args.jobs)  # warm: the next server's uid too
     announce_uids(uids, options)
-    slots: queue.Queue[int] = queue.Queue()
-    for uid in uids.uids:
-        slots.put(uid)
-    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    grading: Cold | warm.Slots | None = None
     interrupted = False
     with terminated_as_interrupt():
         try:
-            futures: dict[Future[Result], str] = {
-                pool.submit(_grade_safely, app, name, folder, options, slots, running): name
-                for app, name in chosen
-            }
-            for future in as_completed(futures):
-                result = future.result()
+            kind = Cold if cold else warm.Slots
+            grading = kind(chosen, folder, options, uids.uids, running)
+            for result in grading.results():
                 done[result.name] = result
                 progress.advance(f"{result.name} {result.line()}")
                 _write_scores(args, options, _with_rest(mine, names, done, folder, options))
         except KeyboardInterrupt:
             interrupted = True
-            pool.shutdown(wait=False, cancel_futures=True)
-            for item in list(running):
-                item.stop()
+            if grading is not None:
+                grading.stop()
         finally:
-            pool.shutdown(wait=True)
+            if grading is not None:
+                grading.close()
             uids.close()
     progress.close()
     results = _with_rest(mine, names, done, folder, options)
@@ -278,6 +279,41 @@ def _write_scores(args: argparse.Namespace, options: Options, results: list[Resu
         partial.replace(target)
     except OSError as error:
         print(f"conformance grade: could not write {args.csv}: {error}", file=sys.stderr)
+
+
+class Cold:
+    """Each app graded by ``run.grade_one`` (a fresh pytest process), ``len(uids)`` at once;
+    the interface of :class:`warm.Slots`."""
+
+    def __init__(
+        self,
+        chosen: Sequence[tuple[str, str]],
+        folder: Path,
+        options: Options,
+        uids: Sequence[int],
+        running: set[Stoppable],
+    ) -> None:
+        self.running = running
+        slots: queue.Queue[int] = queue.Queue()
+        for uid in uids:
+            slots.put(uid)
+        self.pool = ThreadPoolExecutor(max_workers=len(uids))
+        self.futures = [
+            self.pool.submit(_grade_safely, app, name, folder, options, slots, running)
+            for app, name in chosen
+        ]
+
+    def results(self) -> Iterator[Result]:
+        for future in as_completed(self.futures):
+            yield future.result()
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for item in list(self.running):
+            item.stop()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
 
 
 def _grade_safely(
