@@ -1,8 +1,11 @@
 """`conformance grade ex1 APP...`: grade one student's app, or a whole class in parallel.
 
 Each app is started by ``server.StudentServer`` (a separate uvicorn process, clean
-environment) and the suite runs against it in a pytest subprocess that writes a Gradescope
-report. A submission that cannot be started or tested still gets a report: 0 and why.
+environment) and the suite runs against it in a pytest process of its own that writes a
+Gradescope report: for a class, a fork of the job slot's warm worker (``warm.Slots``; the next
+server starts meanwhile), with ``--cold`` or for one app a fresh ``python -IB -m pytest``
+(``run.grade_one``). A submission that cannot be started or tested still gets a report: 0 and
+why.
 """
 
 from __future__ import annotations

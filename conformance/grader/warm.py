@@ -47,6 +47,8 @@ from conformance.grader.sandbox import CappedLog, read_tail
 
 MESSAGE = 1 << 16
 """Largest reply read from a worker."""
+WARM_UP_TIMEOUT = 300.0
+"""Seconds a worker may take to import pytest and its plugins (a loaded machine: ~5-10)."""
 SLACK = 30.0
 """Seconds a worker may take beyond a job's time-out to answer (it kills the job at the
 time-out itself) before it is taken for dead."""
@@ -83,7 +85,7 @@ class Worker:
         finally:
             theirs.close()
         try:
-            self._expect(None)  # the warm-up is done before the first student
+            self._expect(WARM_UP_TIMEOUT)  # the warm-up is done before the first student
         except BaseException:
             self.close()
             raise
@@ -118,7 +120,7 @@ class Worker:
                 self.output.finish()
                 self.output = None
 
-    def _expect(self, timeout: float | None) -> dict[str, Any]:
+    def _expect(self, timeout: float) -> dict[str, Any]:
         self.control.settimeout(timeout)
         try:
             message = self.control.recv(MESSAGE)
@@ -182,8 +184,16 @@ class Slots:
             thread.start()
 
     def results(self) -> Iterator[Result]:
+        """Each student's result, as it comes; fewer only if a slot failed past every guard
+        (the rest are then "not graded")."""
         for _ in range(self.count):
-            yield self.done.get()
+            while True:
+                try:
+                    yield self.done.get(timeout=0.5)
+                    break
+                except queue.Empty:
+                    if not any(t.is_alive() for t in self.threads) and self.done.empty():
+                        return
 
     def stop(self) -> None:
         self.stopping.set()
