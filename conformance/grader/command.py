@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import queue
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from conformance import registry
-from conformance.grader import classlist, roster, shard, warm
+from conformance.grader import classlist, cold, roster, shard, warm
 from conformance.grader.pages import classpage, jobsummary
 from conformance.grader.run import (
     Options,
@@ -197,14 +195,14 @@ def grade_class(
     progress = classlist.Progress(len(chosen), sys.stderr)
     done: dict[str, Result] = {}
     running: set[Stoppable] = set()
-    cold = args.cold or not hasattr(os, "fork")
-    uids = UidPool(args.jobs if cold else 2 * args.jobs)  # warm: the next server's uid too
+    fresh = args.cold or not hasattr(os, "fork")
+    uids = UidPool(args.jobs if fresh else 2 * args.jobs)  # warm: the next server's uid too
     announce_uids(uids, options)
-    grading: Cold | warm.Slots | None = None
+    grading: cold.Slots | warm.Slots | None = None
     interrupted = False
     with terminated_as_interrupt():
         try:
-            kind = Cold if cold else warm.Slots
+            kind = cold.Slots if fresh else warm.Slots
             grading = kind(chosen, folder, options, uids.uids, running)
             for result in grading.results():
                 done[result.name] = result
@@ -282,63 +280,6 @@ def _write_scores(args: argparse.Namespace, options: Options, results: list[Resu
         partial.replace(target)
     except OSError as error:
         print(f"conformance grade: could not write {args.csv}: {error}", file=sys.stderr)
-
-
-class Cold:
-    """Each app graded by ``run.grade_one`` (a fresh pytest process), ``len(uids)`` at once;
-    the interface of :class:`warm.Slots`."""
-
-    def __init__(
-        self,
-        chosen: Sequence[tuple[str, str]],
-        folder: Path,
-        options: Options,
-        uids: Sequence[int],
-        running: set[Stoppable],
-    ) -> None:
-        self.running = running
-        slots: queue.Queue[int] = queue.Queue()
-        for uid in uids:
-            slots.put(uid)
-        self.pool = ThreadPoolExecutor(max_workers=len(uids))
-        self.futures = [
-            self.pool.submit(_grade_safely, app, name, folder, options, slots, running)
-            for app, name in chosen
-        ]
-
-    def results(self) -> Iterator[Result]:
-        for future in as_completed(self.futures):
-            yield future.result()
-
-    def stop(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for item in list(self.running):
-            item.stop()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-
-
-def _grade_safely(
-    app: str,
-    name: str,
-    folder: Path,
-    options: Options,
-    slots: queue.Queue[int],
-    running: set[Stoppable],
-) -> Result:
-    report = folder / f"{name}.json"
-    slot = slots.get()  # the uid of a free job slot
-    try:
-        return grade_one(
-            app, name, report, folder, options, stream=False, uid=slot, running=running
-        )
-    except Exception as error:  # one submission must never stop the others
-        return Result.failed(
-            name, app, report, f"the grader failed on this app: {error!r}", options
-        )
-    finally:
-        slots.put(slot)
 
 
 def add_sandbox_options(p: argparse.ArgumentParser) -> None:
