@@ -1,4 +1,4 @@
-"""Class throughput (issue 14): `conformance grade --jobs 2` vs a bare start-and-replay harness.
+"""Class throughput (issues 14, 23): `conformance grade --jobs 2`, warm and cold, vs a bare harness.
 
     python -m bench.class_throughput [--runs 3] [--sample 12] [--jobs 2]
     python -m bench.class_throughput --all          # the whole corpus: 89 servers
@@ -8,15 +8,14 @@ The class is the corpus of student servers, ``tests/corpus/ex1`` and ``tests/cor
 exercise spread evenly over the sorted file names, with ``--all`` every one. Each run times:
 
 - **grade**: ``conformance grade EX SERVERS... --jobs J --reports TMP --csv TMP/x.csv``, one
-  command per exercise, wall time of both (everything a teacher waits for);
+  command per exercise, wall time of both (everything a teacher waits for): warm slots, pytest
+  imported once per slot, a fork per student, the next server starting while the suite runs;
+- **cold** (unless ``--warm-only``): the same with ``--cold``, a fresh ``python -m pytest``
+  per student, for comparison;
 - **bare**: the floor: the same servers, ``--jobs`` at a time, each started as the grader
   starts it (``grader.sandbox.server.StudentServer``), sent every request of the lecture's
   transcript (``conformance.cases``: each case's set-up and request, keep-alive
   ``httpx.Client``, nothing checked) and stopped.
-
-- **warm** (with ``--warm``): the prototype ``python -m conformance.grader.warm``, same
-  arguments: pytest imported once per slot, a fork per student, the next server starting
-  while the suite runs.
 
 They alternate within a run, so the machine's noise hits all alike. Printed: medians over
 the runs of each wall time, of the ratio to bare, of submissions per minute, and of the CPU
@@ -58,8 +57,8 @@ def corpus(exercise: str, sample: int | None) -> list[str]:
 
 
 GRADE = ("conformance.cli", "grade")
-WARM = ("conformance.grader.warm",)
-LABELS = {"grade": "conformance grade", "warm": "warm prototype"}
+COLD = ("conformance.cli", "grade", "--cold")
+LABELS = {"grade": "conformance grade (warm)", "cold": "conformance grade --cold"}
 
 
 def cpu_seconds() -> float:
@@ -132,10 +131,10 @@ def bare_seconds(classes: dict[str, list[str]], jobs: int) -> tuple[float, float
 
 
 def measure(
-    classes: dict[str, list[str]], jobs: int, runs: int, warm: bool
+    classes: dict[str, list[str]], jobs: int, runs: int, cold: bool
 ) -> tuple[list[Row], list[Target]]:
     count = sum(len(apps) for apps in classes.values())
-    commands = {"grade": GRADE, **({"warm": WARM} if warm else {})}
+    commands = {"grade": GRADE, **({"cold": COLD} if cold else {})}
     times: dict[str, list[float]] = {name: [] for name in [*commands, "bare"]}
     cpus: dict[str, list[float]] = {name: [] for name in times}
     for run in range(runs):
@@ -176,6 +175,9 @@ def measure(
                 f"{per_minute:.1f}/min",
             ),
         ]
+    if "cold" in times:
+        warm_cold = median([w / c for w, c in zip(times["grade"], times["cold"], strict=True)])
+        rows.append(Row("warm / cold, wall time", subject, warm_cold, "x", runs))
     return rows, targets
 
 
@@ -188,11 +190,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--all", action="store_true", help="every corpus server (89)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
-        "--warm", action="store_true", help="also time the warm prototype (grader/warm.py)"
+        "--warm-only", action="store_true", help="leave out `conformance grade --cold`"
     )
     args = parser.parse_args(argv)
     classes = {ex: corpus(ex, None if args.all else args.sample) for ex in registry.names()}
-    rows, targets = measure(classes, args.jobs, args.runs, args.warm)
+    rows, targets = measure(classes, args.jobs, args.runs, not args.warm_only)
     print(markdown(rows))
     print(report_targets(targets))
 

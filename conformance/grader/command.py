@@ -1,25 +1,26 @@
 """`conformance grade ex1 APP...`: grade one student's app, or a whole class in parallel.
 
 Each app is started by ``server.StudentServer`` (a separate uvicorn process, clean
-environment) and the suite runs against it in a pytest subprocess that writes a Gradescope
-report. A submission that cannot be started or tested still gets a report: 0 and why.
+environment) and the suite runs against it in a pytest process of its own that writes a
+Gradescope report: for a class, a fork of the job slot's warm worker (``warm.Slots``; the next
+server starts meanwhile), with ``--cold`` or for one app a fresh ``python -IB -m pytest``
+(``run.grade_one``). A submission that cannot be started or tested still gets a report: 0 and
+why.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import queue
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from conformance import registry
-from conformance.grader import classlist, roster, shard
+from conformance.grader import classlist, cold, roster, shard, warm
 from conformance.grader.pages import classpage, jobsummary
 from conformance.grader.run import (
     Options,
@@ -65,6 +66,12 @@ def parser() -> argparse.ArgumentParser:
         "get a row too",
     )
     p.add_argument("--jobs", "-j", type=int, default=1, help="apps graded at once (default 1)")
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="several apps: run the suite in a fresh `python -m pytest` per app instead of "
+        "each slot's warm worker (slower, the same scores; for comparison)",
+    )
     p.add_argument("--rubric", metavar="FILE.toml", help="points per group (default: built-in)")
     p.add_argument("--robust", action="store_true", help="also run and report the robust tier")
     p.add_argument("--request-timeout", type=float, default=5.0, metavar="SECONDS")
@@ -188,31 +195,26 @@ def grade_class(
     progress = classlist.Progress(len(chosen), sys.stderr)
     done: dict[str, Result] = {}
     running: set[Stoppable] = set()
-    uids = UidPool(args.jobs)
+    fresh = args.cold or not hasattr(os, "fork")
+    uids = UidPool(args.jobs if fresh else 2 * args.jobs)  # warm: the next server's uid too
     announce_uids(uids, options)
-    slots: queue.Queue[int] = queue.Queue()
-    for uid in uids.uids:
-        slots.put(uid)
-    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    grading: cold.Slots | warm.Slots | None = None
     interrupted = False
     with terminated_as_interrupt():
         try:
-            futures: dict[Future[Result], str] = {
-                pool.submit(_grade_safely, app, name, folder, options, slots, running): name
-                for app, name in chosen
-            }
-            for future in as_completed(futures):
-                result = future.result()
+            kind = cold.Slots if fresh else warm.Slots
+            grading = kind(chosen, folder, options, uids.uids, running)
+            for result in grading.results():
                 done[result.name] = result
                 progress.advance(f"{result.name} {result.line()}")
                 _write_scores(args, options, _with_rest(mine, names, done, folder, options))
         except KeyboardInterrupt:
             interrupted = True
-            pool.shutdown(wait=False, cancel_futures=True)
-            for item in list(running):
-                item.stop()
+            if grading is not None:
+                grading.stop()
         finally:
-            pool.shutdown(wait=True)
+            if grading is not None:
+                grading.close()
             uids.close()
     progress.close()
     results = _with_rest(mine, names, done, folder, options)
@@ -278,28 +280,6 @@ def _write_scores(args: argparse.Namespace, options: Options, results: list[Resu
         partial.replace(target)
     except OSError as error:
         print(f"conformance grade: could not write {args.csv}: {error}", file=sys.stderr)
-
-
-def _grade_safely(
-    app: str,
-    name: str,
-    folder: Path,
-    options: Options,
-    slots: queue.Queue[int],
-    running: set[Stoppable],
-) -> Result:
-    report = folder / f"{name}.json"
-    slot = slots.get()  # the uid of a free job slot
-    try:
-        return grade_one(
-            app, name, report, folder, options, stream=False, uid=slot, running=running
-        )
-    except Exception as error:  # one submission must never stop the others
-        return Result.failed(
-            name, app, report, f"the grader failed on this app: {error!r}", options
-        )
-    finally:
-        slots.put(slot)
 
 
 def add_sandbox_options(p: argparse.ArgumentParser) -> None:

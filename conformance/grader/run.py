@@ -92,13 +92,15 @@ class Options:
 
     def pytest_command(self, base_url: str, report: Path, folder: Path) -> list[str]:
         """The suite's command line, run from ``folder`` (private; our config is written there)."""
+        # isolated, and no bytecode: pytest would write its rewritten plugins'
+        return [sys.executable, "-IB", "-m", "pytest", *self.pytest_args(base_url, report, folder)]
+
+    def pytest_args(self, base_url: str, report: Path, folder: Path) -> list[str]:
+        """The arguments of ``pytest``: of :meth:`pytest_command`, and of a warm worker's
+        ``pytest.main`` (``warm.py``)."""
         config = folder / "conformance-grade.ini"
         config.write_text(SUITE_CONFIG, encoding="utf-8")
         command = [
-            sys.executable,
-            "-IB",  # isolated, and no bytecode: pytest would write its rewritten plugins'
-            "-m",
-            "pytest",
             "-c",
             str(config),
             "--rootdir",
@@ -175,6 +177,18 @@ def record_seed(results: dict[str, Any], seed: int | None) -> None:
     results["output"] = f"{results.get('output', '')}\n\n{note}".strip()
 
 
+@dataclass
+class Started:
+    """A student whose server is up, or who already has a result (0, and why)."""
+
+    app: str
+    name: str
+    report: Path
+    server: StudentServer | None = None
+    url: str = ""
+    done: Result | None = None
+
+
 def grade_one(
     app: str,
     name: str,
@@ -191,36 +205,87 @@ def grade_one(
     ``uid``: the job slot's own uid for the server. ``running``: where the live server is
     registered while it runs, so an interrupted grader can stop it.
     """
+    started = start(app, name, report, logs, options, uid=uid, running=running)
+    if started.done is not None:
+        return started.done
+    suite_log = None if stream else suite_log_of(logs, name)
+    try:
+        problem = run_suite(options, started.url, started.report, suite_log, running)
+    except BaseException:
+        stop(started, running)
+        raise
+    return finish(started, problem, suite_log, options, running)
+
+
+def suite_log_of(logs: Path, name: str) -> Path:
+    return logs.resolve() / f"{name}.pytest.log"
+
+
+def start(
+    app: str,
+    name: str,
+    report: Path,
+    logs: Path,
+    options: Options,
+    *,
+    uid: int | None = None,
+    running: set[Stoppable] | None = None,
+) -> Started:
+    """Phase one of grading: the app resolved and its server started (registered in
+    ``running`` until :func:`finish` or :func:`stop`), or a result already: 0, and why."""
     report = report.resolve()
     report.unlink(missing_ok=True)  # never read a stale report from an earlier run
     try:
         spec = resolve(app)
     except ValueError as error:
-        return Result.failed(name, app, report, f"no app to grade: {error}", options)
-    server_log = logs.resolve() / f"{name}.server.log"
+        failed = Result.failed(name, app, report, f"no app to grade: {error}", options)
+        return Started(app, name, report, done=failed)
     server = StudentServer(
         spec,
-        server_log,
+        logs.resolve() / f"{name}.server.log",
         startup_timeout=options.startup_timeout,
         protections=options.protections,
         limits=options.limits,
         uid=uid,
     )
-    suite_log = None if stream else logs.resolve() / f"{name}.pytest.log"
+    started = Started(app, name, report, server)
     if running is not None:
         running.add(server)
     try:
-        try:
-            url = server.start()
-        except StartError as error:
-            return Result.failed(name, app, report, f"the server did not start: {error}", options)
-        problem = run_suite(options, url, report, suite_log, running)
-        timeout = options.request_timeout
-        plot = None if problem else plotcapture.for_report(options.exercise, url, timeout)
-    finally:
-        server.stop()
+        started.url = server.start()
+    except StartError as error:
+        stop(started, running)
+        message = f"the server did not start: {error}"
+        started.done = Result.failed(name, app, report, message, options)
+    except BaseException:
+        stop(started, running)
+        raise
+    return started
+
+
+def stop(started: Started, running: set[Stoppable] | None) -> None:
+    """Stop the student's server (if any), and forget it."""
+    if started.server is not None:
+        started.server.stop()
         if running is not None:
-            running.discard(server)
+            running.discard(started.server)
+
+
+def finish(
+    started: Started,
+    problem: str | None,
+    suite_log: Path | None,
+    options: Options,
+    running: set[Stoppable] | None,
+) -> Result:
+    """Phase two, after the suite ran (``problem``: why it did not finish, else None): the
+    plot captured, the server stopped, the report read, the server log and the seed added."""
+    name, app, report = started.name, started.app, started.report
+    try:
+        timeout = options.request_timeout
+        plot = None if problem else plotcapture.for_report(options.exercise, started.url, timeout)
+    finally:
+        stop(started, running)
     if problem:
         return Result.failed(name, app, report, problem, options)
     try:
@@ -229,7 +294,8 @@ def grade_one(
         tail = read_tail(suite_log, 3000) if suite_log else ""
         message = f"the suite wrote no report (pytest stopped early).\n{tail}"
         return Result.failed(name, app, report, message, options)
-    log = server.log_tail(SERVER_LOG_SHOWN)
+    assert started.server is not None
+    log = started.server.log_tail(SERVER_LOG_SHOWN)
     results["output"] = f"{results.get('output', '')}\n\n{log}".strip()
     if plot is not None:
         results.setdefault("extra_data", {})[plotcapture.EXTRA_KEY] = plot
@@ -292,6 +358,9 @@ def run_suite(
         finally:
             if out:
                 out.finish()
-    if not finished:
-        return f"grading stopped: the suite ran longer than {options.run_timeout:g} s"
-    return None
+    return None if finished else too_long(options)
+
+
+def too_long(options: Options) -> str:
+    """Why a suite stopped at ``--run-timeout``."""
+    return f"grading stopped: the suite ran longer than {options.run_timeout:g} s"

@@ -1,226 +1,289 @@
-"""A warm grading pipeline: a prototype for issue 14, not used by `conformance grade`.
+"""How `conformance grade` grades a class: warm slots, the next server starting meanwhile.
 
-    python -m conformance.grader.warm EX APP... [--jobs 2] [--reports DIR] [--csv FILE]
+Each ``--jobs`` slot has a long-lived worker process (:class:`Worker`, ``warm_worker.py``)
+that imports pytest and its plugins once and then, per student, forks a fresh pytest session
+with exactly the arguments of the cold run (``run.Options.pytest_args``), in a private folder
+of its own (HOME, TMPDIR, our empty config), its output capped as a cold suite's and its
+address space bounded (``--suite-memory-limit``).
 
-Each ``--jobs`` slot has a long-lived worker process (``warm_worker.py``) that imports the
-heavy libraries of the suite once and then, per student, forks a fresh pytest session with
-exactly the arguments ``run.Options.pytest_command`` gives the cold pipeline.
-
-Overlap: a slot sends the student's suite to its worker, then starts the next student's
-server while the suite runs, then collects the result. Servers start exactly as in the cold
-pipeline (``grader.sandbox.server.StudentServer``); the sandbox is none of this module's business.
+Overlap: a slot sends the student's suite to its worker, starts the next student's server
+while the suite runs, then captures the plot, stops the server and reads the report, as
+``run.grade_one`` does (the same ``run.start`` and ``run.finish``). Two servers of a slot are
+then alive at once, so each slot has two uids (and cgroups) and takes turns: stopping a server
+kills every process of its uid, never the next student's. ``conformance grade --cold`` grades
+with a fresh ``python -IB -m pytest`` per student instead (``run.grade_one``).
 """
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
+import os
 import queue
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from conformance import registry
-from conformance.grader import classlist
 from conformance.grader.run import (
-    SERVER_LOG_SHOWN,
     Options,
     Result,
-    new_seed,
-    record_seed,
+    Started,
+    Stoppable,
+    finish,
+    start,
+    stop,
     suite_env,
+    suite_log_of,
+    too_long,
 )
-from conformance.grader.sandbox import StartError, StudentServer, resolve
-from conformance.grading import reports, rubric
+from conformance.grader.sandbox import CappedLog, read_tail
 
-# --- the grader's side --------------------------------------------------------------------
+MESSAGE = 1 << 16
+"""Largest reply read from a worker."""
+WARM_UP_TIMEOUT = 300.0
+"""Seconds a worker may take to import pytest and its plugins (a loaded machine: ~5-10)."""
+SLACK = 30.0
+"""Seconds a worker may take beyond a job's time-out to answer (it kills the job at the
+time-out itself) before it is taken for dead."""
 
 
 class Worker:
-    """One slot's warm worker process."""
+    """One slot's warm worker process (``Worker()``; :meth:`submit`, :meth:`result`, ...).
 
-    def __init__(self) -> None:
+    ``suite_memory_mib``: the address space of each job's pytest (0: unbounded). The worker
+    is killed when the thread that made it ends (as every process the grader starts)."""
+
+    def __init__(self, *, suite_memory_mib: int = 0) -> None:
+        self.suite_memory_mib = suite_memory_mib
         # the cold suite's whitelisted environment, with a private HOME and TMPDIR of its own
         self.home = Path(tempfile.mkdtemp(prefix="conformance-warm-"))
-        env = suite_env(self.home)
+        self.output: CappedLog | None = None
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.control = ours
         # run from its source, so that nothing of this package is imported before the fork
         source = Path(__file__).with_name("warm_worker.py").read_text(encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", source],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            text=True,
-            start_new_session=True,
-        )
-        self._expect()  # the preload is done before the first student
+        fd = theirs.fileno()
+        try:
+            with (self.home / "worker.log").open("wb") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-I", "-B", "-c", source, str(fd), str(os.getpid())],
+                    cwd=self.home,
+                    env=suite_env(self.home),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=(fd,),
+                    start_new_session=True,
+                )
+        finally:
+            theirs.close()
+        try:
+            self._expect(WARM_UP_TIMEOUT)  # the warm-up is done before the first student
+        except BaseException:
+            self.close()
+            raise
 
-    def submit(self, args: list[str], log: Path | None, timeout: float) -> None:
-        assert self.process.stdin is not None
-        job = {"args": args, "log": str(log) if log else None, "timeout": timeout}
-        self.process.stdin.write(json.dumps(job) + "\n")
-        self.process.stdin.flush()
+    def submit(
+        self, args: list[str], log: Path | None, timeout: float, folder: Path | None = None
+    ) -> None:
+        """Run ``pytest.main(args)`` in a fork: its output in ``log`` (capped: a head and a
+        tail, as a cold suite's), at most ``timeout`` seconds, in ``folder`` (its HOME and
+        TMPDIR; default: a temp folder of the worker's)."""
+        job = {
+            "args": args,
+            "timeout": timeout,
+            "folder": str(folder) if folder else None,
+            "memory_mib": self.suite_memory_mib,
+        }
+        self.output = CappedLog(log) if log else None
+        fds = [self.output.fd] if self.output else []
+        try:
+            socket.send_fds(self.control, [json.dumps(job).encode()], fds)
+        finally:
+            if self.output:
+                self.output.close_writer()
+        self.timeout = timeout
 
     def result(self) -> dict[str, Any]:
-        return self._expect()
+        """``{"finished": bool, "code": int}`` of the job submitted last."""
+        try:
+            return self._expect(self.timeout + SLACK)
+        finally:
+            if self.output:
+                self.output.finish()
+                self.output = None
 
-    def _expect(self) -> dict[str, Any]:
-        stdout: IO[str] | None = self.process.stdout
-        assert stdout is not None
-        line = stdout.readline()
-        if not line:
-            raise RuntimeError("the warm worker died")
-        reply: dict[str, Any] = json.loads(line)
+    def _expect(self, timeout: float) -> dict[str, Any]:
+        self.control.settimeout(timeout)
+        try:
+            message = self.control.recv(MESSAGE)
+        except (TimeoutError, OSError):
+            message = b""
+        if not message:
+            self.stop()
+            tail = read_tail(self.home / "worker.log", 2000)
+            raise RuntimeError(f"the warm worker died\n{tail}".strip())
+        reply: dict[str, Any] = json.loads(message)
         return reply
 
+    def stop(self) -> None:
+        """Kill the worker and its running job now (an interrupted grader)."""
+        if self.process.poll() is not None:
+            return  # ended, and reaped: its pid may be another process's now
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self.process.pid, signal.SIGTERM)  # it kills its job's group, then itself
+        try:
+            self.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
     def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
+        """Let the worker end (its jobs are done), and remove its folder."""
+        with contextlib.suppress(OSError):
+            self.control.shutdown(socket.SHUT_RDWR)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.stop()
+        self.control.close()
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-@dataclass
-class Started:
-    """A student whose server is up (or who already has a result: 0, and why)."""
+class Slots:
+    """``Slots(chosen, folder, options, uids, running)``: one thread per pair of ``uids``;
+    :meth:`results` yields each student's result as it is graded; :meth:`stop` after an
+    interrupt stops every server and worker and waits for the slots."""
 
-    app: str
-    name: str
-    report: Path
-    server: StudentServer | None = None
-    url: str = ""
-    done: Result | None = None
+    def __init__(
+        self,
+        chosen: Sequence[tuple[str, str]],
+        folder: Path,
+        options: Options,
+        uids: Sequence[int],
+        running: set[Stoppable],
+    ) -> None:
+        self.count = len(chosen)
+        self.folder, self.options, self.running = folder, options, running
+        self.todo: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+        for pair in chosen:
+            self.todo.put(pair)
+        self.done: queue.SimpleQueue[Result] = queue.SimpleQueue()
+        self.stopping = threading.Event()
+        pairs = [(uids[i], uids[i + 1]) for i in range(0, len(uids) - 1, 2)]
+        self.threads = [threading.Thread(target=Slot(self, pair).run) for pair in pairs]
+        for thread in self.threads:
+            thread.start()
 
+    def results(self) -> Iterator[Result]:
+        """Each student's result, as it comes; fewer only if a slot failed past every guard
+        (the rest are then "not graded")."""
+        for _ in range(self.count):
+            while True:
+                try:
+                    yield self.done.get(timeout=0.5)
+                    break
+                except queue.Empty:
+                    if not any(t.is_alive() for t in self.threads) and self.done.empty():
+                        return
 
-def start(app: str, name: str, folder: Path, options: Options) -> Started:
-    """Phase one of ``run.grade_one``: resolve the app and start its server."""
-    report = (folder / f"{name}.json").resolve()
-    report.unlink(missing_ok=True)
-    try:
-        spec = resolve(app)
-    except ValueError as error:
-        failed = Result.failed(name, app, report, f"no app to grade: {error}", options)
-        return Started(app, name, report, done=failed)
-    server = StudentServer(
-        spec, folder.resolve() / f"{name}.server.log", startup_timeout=options.startup_timeout
-    )
-    try:
-        url = server.start()
-    except StartError as error:
-        server.stop()
-        message = f"the server did not start: {error}"
-        return Started(app, name, report, done=Result.failed(name, app, report, message, options))
-    return Started(app, name, report, server, url)
+    def stop(self) -> None:
+        self.stopping.set()
+        while any(thread.is_alive() for thread in self.threads):
+            for item in list(self.running):  # again: what a slot started meanwhile
+                item.stop()
+            for thread in self.threads:
+                thread.join(0.2)
 
+    def close(self) -> None:
+        for thread in self.threads:
+            thread.join()
 
-def finish(s: Started, reply: dict[str, Any], log: Path, options: Options) -> Result:
-    """Phase two of ``run.grade_one``: stop the server, read the report."""
-    assert s.server is not None
-    s.server.stop()
-    if not reply["finished"]:
-        message = f"grading stopped: the suite ran longer than {options.run_timeout:g} s"
-        return Result.failed(s.name, s.app, s.report, message, options)
-    try:
-        results = json.loads(s.report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.exists() else ""
-        message = f"the suite wrote no report (pytest stopped early).\n{tail}"
-        return Result.failed(s.name, s.app, s.report, message, options)
-    server_log = s.server.log_tail(SERVER_LOG_SHOWN)
-    results["output"] = f"{results.get('output', '')}\n\n{server_log}".strip()
-    record_seed(results, options.seed)
-    reports.write_json(s.report, results)
-    return Result(s.name, s.app, s.report, "graded", results)
-
-
-def slot(
-    todo: queue.SimpleQueue[tuple[str, str] | None],
-    folder: Path,
-    options: Options,
-    done: list[Result],
-    progress: classlist.Progress,
-) -> None:
-    """One ``--jobs`` slot: its worker grades student after student, the next server warming."""
-    worker = Worker()
-    try:
-        upcoming = todo.get()
-        current = start(*upcoming, folder, options) if upcoming else None
-        while current is not None:
-            log = folder.resolve() / f"{current.name}.pytest.log"
-            if current.done is None:
-                worker.submit(
-                    # the cold command line without `python -I -m pytest`
-                    options.pytest_command(current.url, current.report, worker.home)[4:],
-                    log,
-                    options.run_timeout,
-                )
-            upcoming = todo.get()
-            following = start(*upcoming, folder, options) if upcoming else None  # overlap
-            result = current.done or finish(current, worker.result(), log, options)
-            done.append(result)
-            progress.advance(f"{result.name} {result.line()}")
-            current = following
-    finally:
-        worker.close()
+    def next(self, uid: int) -> Started | None:
+        """The next student, their server started under ``uid``; None when none is left."""
+        if self.stopping.is_set():
+            return None
+        try:
+            app, name = self.todo.get_nowait()
+        except queue.Empty:
+            return None
+        report = self.folder / f"{name}.json"
+        try:
+            return start(
+                app, name, report, self.folder, self.options, uid=uid, running=self.running
+            )
+        except Exception as error:  # one submission must never stop the others
+            message = f"the grader failed on this app: {error!r}"
+            return Started(
+                app, name, report, done=Result.failed(name, app, report, message, self.options)
+            )
 
 
-def grade_class(apps: Sequence[str], folder: Path, options: Options, jobs: int) -> list[Result]:
-    """Grade every app with ``jobs`` warm slots; the results sorted by name."""
-    chosen = list(zip(apps, classlist.names(apps), strict=True))
-    todo: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
-    for pair in chosen:
-        todo.put(pair)
-    for _ in range(jobs):
-        todo.put(None)
-    folder.mkdir(parents=True, exist_ok=True)
-    progress = classlist.Progress(len(chosen), sys.stderr)
-    done: list[Result] = []
-    threads = [
-        threading.Thread(target=slot, args=(todo, folder, options, done, progress))
-        for _ in range(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    progress.close()
-    return sorted(done, key=lambda r: r.name)
+class Slot:
+    """One ``--jobs`` slot (a thread of :class:`Slots`), its two uids and its warm worker."""
 
+    def __init__(self, slots: Slots, uids: tuple[int, int]) -> None:
+        self.slots, self.uids = slots, uids
+        self.options, self.running = slots.options, slots.running
+        self.worker: Worker | None = None
 
-def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m conformance.grader.warm", description=__doc__)
-    p.add_argument("exercise", choices=registry.names())
-    p.add_argument("apps", nargs="+", metavar="APP")
-    p.add_argument("--jobs", "-j", type=int, default=2)
-    p.add_argument("--reports", default="grading-reports", metavar="DIR")
-    p.add_argument("--csv", metavar="FILE.csv")
-    p.add_argument("--seed", type=int, help="as for `conformance grade` (default: a fresh one)")
-    args = p.parse_args(argv)
-    options = Options(exercise=args.exercise, seed=new_seed() if args.seed is None else args.seed)
-    folder = Path(args.reports)
-    results = grade_class(args.apps, folder, options, max(args.jobs, 1))
-    for line in classlist.table(results):
-        print(line)
-    if args.csv:
-        loaded = rubric.load(None)
-        counted = [
-            g
-            for g in loaded.groups
-            if g.exercise == args.exercise and g.tier in loaded.counted_tiers
-        ]
-        classlist.write_csv(Path(args.csv), results, counted)
-    return 0 if all(r.status == "graded" for r in results) else 1
+    def run(self) -> None:
+        """Student after student: the suite in the warm worker, the next server starting
+        (under the slot's other uid) while it runs."""
+        turn = 0
+        pending = self.slots.next(self.uids[turn])
+        current: Started | None = None
+        try:
+            while pending is not None and not self.slots.stopping.is_set():
+                current, pending = pending, None
+                turn ^= 1
+                if current.done is not None:
+                    result = current.done
+                else:
+                    result, pending = self.grade(current, self.uids[turn])
+                current = None
+                self.slots.done.put(result)
+                if pending is None:
+                    pending = self.slots.next(self.uids[turn])
+        finally:
+            for left in (current, pending):
+                if left is not None:
+                    stop(left, self.running)
+            self._drop_worker()
 
+    def grade(self, current: Started, uid: int) -> tuple[Result, Started | None]:
+        """The suite against ``current``'s server, the next server started under ``uid``
+        meanwhile; the result, and the next student (None when none was started)."""
+        pending = None
+        log = suite_log_of(self.slots.folder, current.name)
+        try:
+            if self.worker is None:
+                self.worker = Worker(suite_memory_mib=self.options.suite_memory_mib)
+                self.running.add(self.worker)
+            with tempfile.TemporaryDirectory(prefix="conformance-run-") as private:
+                args = self.options.pytest_args(current.url, current.report, Path(private))
+                self.worker.submit(args, log, self.options.run_timeout, Path(private))
+                pending = self.slots.next(uid)  # while the suite runs
+                reply = self.worker.result()
+            problem = None if reply["finished"] else too_long(self.options)
+            return finish(current, problem, log, self.options, self.running), pending
+        except Exception as error:  # one submission must never stop the others
+            stop(current, self.running)
+            self._drop_worker()  # a fresh one for the next student
+            message = f"the grader failed on this app: {error!r}"
+            failed = Result.failed(current.name, current.app, current.report, message, self.options)
+            return failed, pending
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    def _drop_worker(self) -> None:
+        if self.worker is not None:
+            self.running.discard(self.worker)
+            self.worker.close()
+            self.worker = None

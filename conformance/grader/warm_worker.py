@@ -1,25 +1,37 @@
 """The warm worker of ``warm.py``: pytest's heavy imports once, a fork per student.
 
-Started as ``python -c <this file's source>`` so that nothing of the conformance package is
-imported before the fork: pytest then imports (and rewrites the asserts of) the plugin and
-the suite in each child, as a cold ``python -m pytest`` run does. It reads one job per line
-on stdin, ``{"args": [...], "log": FILE, "timeout": S}``, and answers one line on stdout,
-``{"finished": bool, "code": int}``. The child runs ``pytest.main(args)`` in its own session,
-in an empty temporary folder, stdin from /dev/null, its output in the log; after it exits,
-or is killed at the time-out, whatever it left in its process group is killed too.
+Started as ``python -I -B -c <this file's source> FD`` (isolated: no PYTHON* variable, no
+user site, not its folder on ``sys.path``; no bytecode), in its own private folder, with the
+cold suite's whitelisted environment, so that nothing a student controls is imported and
+nothing of the conformance package is imported before the fork: pytest then imports (and
+rewrites the asserts of) the plugin and the suite in each child, as a cold
+``python -IB -m pytest`` run does.
+
+``FD`` is a Unix ``SOCK_SEQPACKET`` socket: one job per message, ``{"args": [...], "timeout":
+S, "folder": DIR?, "memory_mib": M}`` with the descriptor the child's output goes to (or none:
+then the worker's own output); one reply per job, ``{"finished": bool, "code": int}``. The
+child runs ``pytest.main(args)`` in its own session, in ``folder`` (its HOME and TMPDIR; a
+fresh temp folder when none is given), stdin from /dev/null, its address space bounded to
+``memory_mib`` as the launcher bounds a cold suite; after it exits, or is killed at the
+time-out, whatever it left in its process group is killed too. SIGTERM kills the child's
+group and the worker; the worker dies with the grader, and the child with the worker.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import json
 import os
+import resource
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
+from types import FrameType
 from typing import Any
 
 PRELOAD = ("numpy", "httpx", "PIL.Image")
@@ -29,18 +41,53 @@ rewritten in the child, and pytest would warn about it)."""
 
 WARM_UP = ["--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:conformance"]
 """A session that collects nothing: it imports pytest and every plugin but ours (hypothesis,
-schemathesis, ...) as pytest imports them, asserts rewritten."""
+schemathesis, ...) as pytest imports them, asserts rewritten. It runs with an empty config of
+its own, ``--rootdir`` its folder and ``--noconftest``: a ``pytest.ini`` or ``conftest.py``
+planted above the worker's folder changes nothing."""
+
+MIB = 1024 * 1024
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+MESSAGE = 1 << 20
+"""Largest job message read."""
+
+current: int | None = None
+"""The running child's pid (its process group) until it is reaped."""
 
 
-def worker_main() -> None:
-    """Read one job per line on stdin, answer one line on stdout, until stdin closes."""
-    replies = sys.stdout
-    sys.stdout = sys.stderr  # nothing but replies on the pipe
+def worker_main(fd: int, parent: int) -> None:
+    """Answer one reply per job on the socket ``fd``, until the grader closes it."""
+    die_with(parent)
+    signal.signal(signal.SIGTERM, _terminated)
+    control = socket.socket(fileno=fd)
     warm_up()
-    print(json.dumps({"ready": True}), file=replies, flush=True)
-    for line in sys.stdin:
-        job = json.loads(line)
-        print(json.dumps(run_job(job)), file=replies, flush=True)
+    control.send(json.dumps({"ready": True}).encode())
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, MESSAGE, 1)
+        if not message:
+            return
+        out = fds[0] if fds else None
+        try:
+            reply = run_job(json.loads(message), control.fileno(), out)
+        finally:
+            if out is not None:
+                os.close(out)
+        control.send(json.dumps(reply).encode())
+
+
+def die_with(parent: int) -> None:
+    """Be killed when the process (thread) that started this one ends (Linux)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    if current is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(current, signal.SIGKILL)
+    os._exit(128 + signum)
 
 
 def warm_up() -> None:
@@ -48,11 +95,14 @@ def warm_up() -> None:
     import pytest
 
     folder = tempfile.mkdtemp(prefix="conformance-warm-")
+    config = os.path.join(folder, "warm-up.ini")
+    with open(config, "w", encoding="utf-8") as ini:
+        ini.write("[pytest]\n")
     here = os.getcwd()
     try:
         os.chdir(folder)
         with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-            pytest.main([*WARM_UP, folder])
+            pytest.main([*WARM_UP, "-c", config, "--rootdir", folder, "--noconftest", folder])
     finally:
         os.chdir(here)
         shutil.rmtree(folder, ignore_errors=True)
@@ -60,44 +110,74 @@ def warm_up() -> None:
         importlib.import_module(name)
 
 
-def run_job(job: dict[str, Any]) -> dict[str, Any]:
+def run_job(job: dict[str, Any], control: int, out: int | None) -> dict[str, Any]:
     """Fork a child that runs ``pytest.main(job["args"])``; wait for it, bounded."""
-    folder = tempfile.mkdtemp(prefix="conformance-run-")
+    global current
+    given = job.get("folder")
+    folder = given or tempfile.mkdtemp(prefix="conformance-run-")
     try:
         pid = os.fork()
         if pid == 0:  # the child: never returns
-            _child(job["args"], folder, job["log"])
+            _child(job, folder, control, out)
+        current = pid
         finished = _wait_unreaped(pid, float(job["timeout"]))
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)  # and anything it left behind
+        current = None  # before the pid can be reused
         _, status = os.waitpid(pid, 0)
         return {"finished": finished, "code": os.waitstatus_to_exitcode(status)}
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not given:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def _child(args: list[str], folder: str, log: str | None) -> None:
+def _child(job: dict[str, Any], folder: str, control: int, out: int | None) -> None:
     code = 3
     try:
         os.setsid()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(folder)
+        os.environ.update(HOME=folder, TMPDIR=folder)
+        tempfile.tempdir = None  # the worker's was cached: find this one
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        if log:
-            out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.close(null)
+        if out is not None:
             os.dup2(out, 1)
             os.dup2(out, 2)
+            os.close(out)
+        os.close(control)
+        bound(int(job.get("memory_mib", 0)))
         sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 (the child's own stdout)
         sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
         sys.stdin = open(0, closefd=False)  # noqa: SIM115
         import pytest
 
-        code = int(pytest.main(args))
+        code = int(pytest.main(job["args"]))
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
+
+
+def bound(memory_mib: int) -> None:
+    """What the launcher does for a cold suite (``grader/sandbox/launch.py`` with the suite's
+    limits): the address space bounded, no core file, private files, no privilege gained
+    again, killed with its parent (the worker)."""
+    limits = {resource.RLIMIT_CORE: 0}
+    if memory_mib:
+        limits[resource.RLIMIT_AS] = memory_mib * MIB
+    for name, value in limits.items():
+        try:
+            resource.setrlimit(name, (value, value))
+        except (ValueError, OSError) as error:
+            print(f"conformance: rlimit {name} not set: {error}", file=sys.stderr)
+    os.umask(0o077)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _wait_unreaped(pid: int, timeout: float) -> bool:
@@ -115,4 +195,4 @@ def _wait_unreaped(pid: int, timeout: float) -> bool:
 
 
 if __name__ == "__main__":
-    worker_main()
+    worker_main(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,70 @@
+"""`conformance grade --cold`: each app of a class graded by ``run.grade_one``, a fresh
+``python -IB -m pytest`` per app, ``--jobs`` at once (the pipeline before the warm slots of
+``warm.py``, kept for comparison, and where ``os.fork`` is missing)."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from conformance.grader.run import Options, Result, Stoppable, grade_one
+
+
+class Slots:
+    """Each app graded by ``run.grade_one`` (a fresh pytest process), ``len(uids)`` at once,
+    as :class:`warm.Slots`: :meth:`results` as they come, :meth:`stop` after an interrupt
+    (every server and suite stopped), :meth:`close`."""
+
+    def __init__(
+        self,
+        chosen: Sequence[tuple[str, str]],
+        folder: Path,
+        options: Options,
+        uids: Sequence[int],
+        running: set[Stoppable],
+    ) -> None:
+        self.running = running
+        slots: queue.Queue[int] = queue.Queue()
+        for uid in uids:
+            slots.put(uid)
+        self.pool = ThreadPoolExecutor(max_workers=len(uids))
+        self.futures = [
+            self.pool.submit(_grade_safely, app, name, folder, options, slots, running)
+            for app, name in chosen
+        ]
+
+    def results(self) -> Iterator[Result]:
+        for future in as_completed(self.futures):
+            yield future.result()
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for item in list(self.running):
+            item.stop()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+def _grade_safely(
+    app: str,
+    name: str,
+    folder: Path,
+    options: Options,
+    slots: queue.Queue[int],
+    running: set[Stoppable],
+) -> Result:
+    report = folder / f"{name}.json"
+    slot = slots.get()  # the uid of a free job slot
+    try:
+        return grade_one(
+            app, name, report, folder, options, stream=False, uid=slot, running=running
+        )
+    except Exception as error:  # one submission must never stop the others
+        return Result.failed(
+            name, app, report, f"the grader failed on this app: {error!r}", options
+        )
+    finally:
+        slots.put(slot)
