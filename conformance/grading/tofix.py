@@ -22,6 +22,10 @@ FULL_ENTRIES = 3
 """Kinds of difference a section shows in full; the rest get a line each (--tb=short shows
 every failed check in full)."""
 
+LINES = 25
+"""Lines a section's summary may take (its title and its blocked checks included): a kind of
+difference that would not fit in full gets a line, as past :data:`FULL_ENTRIES`."""
+
 ALSO_BROKEN = 6
 """Other rules named under a kind shown in full; past them, a count (a server that stopped
 answering breaks every rule the same way: the student reads the cause, not forty names)."""
@@ -116,30 +120,43 @@ def rule_lines(row: GroupScore, width: int = 100) -> list[str]:
     return [line for entry in entries(row) for line in entry.lines()]
 
 
-def section_lines(section: Section) -> list[str]:
+def section_lines(section: Section, budget: int = LINES - 1) -> list[str]:
     """The entries of a section, most telling first: a broken rule in full, and the other
     rules broken by the same kind of difference (one mistake: a handler that turns every
-    422 into 400) on a line each below it; past :data:`FULL_ENTRIES` kinds, a line each."""
+    422 into 400) on a line each below it; past :data:`FULL_ENTRIES` kinds, or past the
+    ``budget`` of lines, a line each."""
     found = [entry for row in section.groups for entry in entries(row)]
     kinds: dict[str, list[Entry]] = {}
     for entry in found:
         kinds.setdefault(_kind(entry.shown), []).append(entry)
+    groups = list(kinds.values())
     lines: list[str] = []
-    for number, alike in enumerate(kinds.values()):
-        lead, *others = alike
-        if number < FULL_ENTRIES:
-            lines += lead.lines()
-            lines += [
-                f"    the same difference also breaks: {o.head}" for o in others[:ALSO_BROKEN]
-            ]
-            if len(others) > ALSO_BROKEN:
-                more = len(others) - ALSO_BROKEN
-                lines.append(f"    ... and {more} more rule(s) broken the same way")
+    for number, alike in enumerate(groups):
+        full = _in_full(alike)
+        short = _in_short(alike)
+        after = sum(len(_in_short(rest)) for rest in groups[number + 1 :])
+        if number < FULL_ENTRIES and len(lines) + len(full) + after <= budget:
+            lines += full
         else:
-            where = (lead.shown.failure or {}).get("where") or lead.shown.summary
-            lines.append(f"- {lead.head}: {shorten(str(where), 120)}")
-            lines += [f"- {o.head}: the same" for o in others]
+            lines += short
     return lines
+
+
+def _in_full(alike: list[Entry]) -> list[str]:
+    lead, *others = alike
+    lines = lead.lines()
+    lines += [f"    the same difference also breaks: {o.head}" for o in others[:ALSO_BROKEN]]
+    if len(others) > ALSO_BROKEN:
+        lines.append(f"    ... and {len(others) - ALSO_BROKEN} more rule(s) broken the same way")
+    return lines
+
+
+def _in_short(alike: list[Entry]) -> list[str]:
+    lead, *others = alike
+    where = (lead.shown.failure or {}).get("where") or lead.shown.summary
+    return [f"- {lead.head}: {shorten(str(where), 120)}"] + [
+        f"- {o.head}: the same" for o in others
+    ]
 
 
 def blocked_lines(section: Section) -> list[str]:
@@ -172,8 +189,8 @@ def render(sheet: Sheet, width: int = 100) -> list[str]:
     """The whole summary: for each section with a broken rule or a blocked check, its entries."""
     lines: list[str] = []
     for section in sheet.sections:
-        found = section_lines(section)
         blocked = blocked_lines(section)
+        found = section_lines(section, LINES - 1 - len(blocked))
         if not found and not blocked:
             continue
         broken = sum(len(row.broken) for row in section.groups)

@@ -282,6 +282,39 @@ def test_what_to_fix_shows_the_curl_and_names_a_few_rules_a_kind_breaks() -> Non
     assert len(lines) <= 25
 
 
+def test_what_to_fix_stays_within_its_lines() -> None:
+    """Three rules broken three ways, each nine lines in full: the first two kinds in full, the
+    third a line, so that the section, its title and its blocked checks fit in ``tofix.LINES``."""
+    outcomes = []
+    for n, rule in enumerate(["GET /add: shape", "GET /add: values", "POST /items: shape"]):
+        url = f"http://127.0.0.1:8000/r{n}"
+        failure = {
+            "rule": rule,
+            "request": {"method": "GET", "url": url, "body": ""},
+            "history": [{"sent": {"method": "POST", "url": url}, "status": 200}],
+            "expected": f"expected {n}",
+            "got": f"got {n}",
+            "where": f"$.x{n}: differs",
+            "kind": f"kind {n}",
+            "hint": "a hint",
+            "curl": f"curl -i '{url}'",
+        }
+        outcomes += [outcome(f"test_x{n}_{m}", "failed", failure=failure) for m in range(2)]
+    outcomes.append(outcome("test_items_get", "blocked", blocked_by="POST /items"))
+    sheet = scoring.score(RUBRIC, outcomes)
+    lines = tofix.render(sheet)
+    assert len(lines) <= tofix.LINES
+    full = [line for line in lines if line.startswith("    reproduce:")]
+    assert len(full) == 2  # two kinds in full; the third fits only as a line
+    assert (
+        lines[-2] == "- POST /items answers with the lecture's status, keys, JSON types and "
+        "lengths  [items: -60]: $.x2: differs"
+    )
+    assert lines[-1].startswith("- 1 check(s) could not run")
+    wide = tofix.section_lines(sheet.sections[0], budget=100)
+    assert len([line for line in wide if line.startswith("    reproduce:")]) == 3
+
+
 def test_a_single_mistake_costs_only_its_group(pytester: pytest.Pytester) -> None:
     """POST /items answering 201 (a REST habit): the GET /items tests still run from its
     answers, and only the POST group loses points."""
