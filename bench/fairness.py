@@ -106,10 +106,15 @@ def lost(graded: Graded) -> set[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=5, help="how many seeds (at most 5)")
-    parser.add_argument("--only", default="", help="grade only servers whose id contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="grade only servers whose id contains this (several: separated by commas)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    servers = [s for s in discover() if args.only in s.id]
+    wanted = args.only.split(",")
+    servers = [s for s in discover() if any(part in s.id for part in wanted)]
     seeds = SEEDS[: max(1, min(args.seeds, len(SEEDS)))]
     results: dict[str, dict[int, Graded]] = defaultdict(dict)
     started = time.monotonic()
