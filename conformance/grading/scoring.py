@@ -275,7 +275,6 @@ def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) 
             if broken_row is not None and row is not broken_row and rule not in verified:
                 if outcome not in row.stopped:
                     row.stopped.append(outcome)  # the other group's rule stopped the test
-                landed = True
                 continue
             row.judged.add(rule)
             if rule in verified:
@@ -284,7 +283,7 @@ def _section(rubric: Rubric, exercise: str, tier: str, outcomes: list[Outcome]) 
         if broken is not None:
             row = row_of(broken, home)
             row.broken.setdefault(broken, []).append(outcome)
-        if home is None and not landed:
+        if home is None and (not landed or (broken is not None and broken_row is unmatched)):
             unmatched.outcomes.append(outcome)  # listed, so a new test is never lost
     groups = list(rows.values()) + ([unmatched] if unmatched.outcomes else [])
     return Section(exercise, tier, tier in rubric.counted_tiers, groups)

@@ -26,6 +26,10 @@ LINES = 25
 """Lines a section's summary may take (its title and its blocked checks included): a kind of
 difference that would not fit in full gets a line, as past :data:`FULL_ENTRIES`."""
 
+CONTINUED = 4
+"""Indented lines shown after the first line of a failure that is not the suite's own (the
+requests ``--audit-checks`` found unjudged)."""
+
 ALSO_BROKEN = 6
 """Other rules named under a kind shown in full; past them, a count (a server that stopped
 answering breaks every rule the same way: the student reads the cause, not forty names)."""
@@ -78,9 +82,14 @@ def failure_lines(outcome: Outcome, indent: str = "  ") -> list[str]:
     """A failed check in a few lines: request, earlier requests, expected, got, where, hint,
     curl. A failure that is not the suite's own (a crash in a test) shows its first line."""
     failure = outcome.failure
-    if failure is None:
-        first = next((line for line in outcome.text.splitlines() if line.strip()), outcome.name)
-        return [indent + shorten(first.strip(), 200)]
+    if failure is None:  # its first line, and the indented lines that go on with it
+        text = [line for line in outcome.text.splitlines() if line.strip()] or [outcome.name]
+        more = []
+        for line in text[1 : 1 + CONTINUED]:
+            if not line.startswith((" ", "\t")):
+                break
+            more.append(indent + "  " + shorten(line.strip(), 200))
+        return [indent + shorten(text[0].strip(), 200), *more]
     lines = []
     request = failure.get("request")
     if isinstance(request, dict):

@@ -253,6 +253,22 @@ def test_a_check_stopped_by_another_groups_rule_costs_only_that_group() -> None:
     ]
 
 
+def test_a_failure_of_a_test_in_no_group_is_never_lost() -> None:
+    """A test no group matches that judged a rule of a group, then failed without a rule of
+    its own (an error in its teardown): its failure is listed, in the table and what to fix."""
+    text = "answers no check looked at:\n  POST http://127.0.0.1:8000/items  body: {}"
+    stray = outcome(
+        "stray_test", "failed", rules=["GET /add: shape"], verified=["GET /add: shape"], text=text
+    )
+    section = scoring.score(RUBRIC, [stray]).sections[0]
+    unmatched = [g for g in section.groups if g.group is None]
+    assert len(unmatched) == 1 and unmatched[0].broken.keys() == {"stray_test"}
+    assert tofix.section_lines(section)[1:] == [
+        "    answers no check looked at:",
+        "      POST http://127.0.0.1:8000/items  body: {}",
+    ]
+
+
 def test_what_to_fix_shows_the_curl_and_names_a_few_rules_a_kind_breaks() -> None:
     """A server that stopped answering breaks every rule the same way: one entry in full,
     with its curl line, a few of the other rules, and a count of the rest."""
