@@ -80,16 +80,17 @@ def _kind(outcome: Outcome) -> str:
 
 def failure_lines(outcome: Outcome, indent: str = "  ") -> list[str]:
     """A failed check in a few lines: request, earlier requests, expected, got, where, hint,
-    curl. A failure that is not the suite's own (a crash in a test) shows its first line."""
+    curl. A failure that is not the suite's own (a crash in a test) shows its first line and
+    the indented lines that go on with it."""
     failure = outcome.failure
     if failure is None:  # its first line, and the indented lines that go on with it
         text = [line for line in outcome.text.splitlines() if line.strip()] or [outcome.name]
-        more = []
+        going_on: list[str] = []
         for line in text[1 : 1 + CONTINUED]:
             if not line.startswith((" ", "\t")):
                 break
-            more.append(indent + "  " + shorten(line.strip(), 200))
-        return [indent + shorten(text[0].strip(), 200), *more]
+            going_on.append(indent + "  " + shorten(line.strip(), 200))
+        return [indent + shorten(text[0].strip(), 200), *going_on]
     lines = []
     request = failure.get("request")
     if isinstance(request, dict):
