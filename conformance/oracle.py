@@ -30,7 +30,7 @@ import hashlib
 import io
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import httpx
@@ -76,22 +76,11 @@ class Oracle:
             follow_redirects=True,  # as ``requests`` and the suite's client do
         )
 
-    def send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = expect.UNSET,
-        content: bytes | str | None = None,
-        headers: Mapping[str, str] | None = None,
-        follow_redirects: bool = True,
-    ) -> httpx.Response:
+    def send(self, method: str, path: str, **parts: Unpack[Parts]) -> httpx.Response:
         """What the lecture's code answers to this request, given the earlier ones."""
         if self._client is None:
             raise RuntimeError("the oracle is closed")
-        arguments = request_arguments(params, json, content, headers)
-        return self._client.request(method, path, follow_redirects=follow_redirects, **arguments)
+        return self._client.request(method, path, **request_arguments(**parts))
 
     def close(self) -> None:
         if self._client is not None:
@@ -108,21 +97,32 @@ class Oracle:
         self.close()
 
 
-def request_arguments(
-    params: Mapping[str, Any] | None = None,
-    json: Any = expect.UNSET,
-    content: bytes | str | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+class Parts(TypedDict, total=False):
+    """The parts of a request besides its method and path: ``params``, a body (``content``
+    as it is, else ``json`` as JSON), ``headers``, and whether redirects are followed
+    (default: yes, as ``requests`` and the suite's client do)."""
+
+    params: Mapping[str, Any] | None
+    json: Any
+    content: bytes | str | None
+    headers: Mapping[str, str] | None
+    follow_redirects: bool
+
+
+def request_arguments(**parts: Unpack[Parts]) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for these parts of a request: the
-    body is ``content`` as it is when given, else ``json`` as JSON when given, else none."""
+    body is ``content`` as it is when given, else ``json`` as JSON when given, else none;
+    redirects followed unless ``follow_redirects`` is false."""
+    params = parts.get("params")
     arguments: dict[str, Any] = {"params": dict(params) if params else None}
+    content = parts.get("content")
     if content is not None:
         arguments["content"] = content
-    elif json is not expect.UNSET:
-        arguments["json"] = json
-    if headers:
-        arguments["headers"] = dict(headers)
+    elif parts.get("json", expect.UNSET) is not expect.UNSET:
+        arguments["json"] = parts["json"]
+    if parts.get("headers"):
+        arguments["headers"] = dict(parts["headers"] or {})
+    arguments["follow_redirects"] = parts.get("follow_redirects", True)
     return arguments
 
 

@@ -9,14 +9,21 @@ answer that differs in the student-facing format, and a replay script of curl li
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from conformance import expect
-from conformance.oracle import Mismatch, Numbers, Oracle, differences, request_arguments
+from conformance.oracle import (
+    Mismatch,
+    Numbers,
+    Oracle,
+    Parts,
+    differences,
+    request_arguments,
+)
 
 
 @dataclass(frozen=True)
@@ -43,48 +50,22 @@ class Exchange:
         self.steps: list[Step] = []
 
     def send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = expect.UNSET,
-        follow_redirects: bool = True,
-        oracle_path: str | None = None,
+        self, method: str, path: str, *, oracle_path: str | None = None, **parts: Unpack[Parts]
     ) -> tuple[httpx.Response, httpx.Response]:
         """The server's answer and the oracle's, to the same request (``oracle_path``: the
         path the oracle is sent instead, when the server numbers its items differently)."""
-        server = self.send_to_server(
-            method, path, params=params, json=json, follow_redirects=follow_redirects
-        )
-        oracle = self.oracle.send(
-            method,
-            oracle_path or path,
-            params=params,
-            json=json,
-            follow_redirects=follow_redirects,
-        )
+        server = self.send_to_server(method, path, **parts)
+        oracle = self.oracle.send(method, oracle_path or path, **parts)
         return server, oracle
 
-    def send_to_server(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = expect.UNSET,
-        content: str | bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        follow_redirects: bool = True,
-    ) -> httpx.Response:
+    def send_to_server(self, method: str, path: str, **parts: Unpack[Parts]) -> httpx.Response:
         """Send to the server alone (and record the step): for a request whose answer the
         caller judges without the oracle's, and that changes nothing in the oracle."""
-        arguments = request_arguments(params, json, content, headers)
+        arguments = request_arguments(**parts)
         try:
-            server = self.client.request(
-                method, path, follow_redirects=follow_redirects, **arguments
-            )
+            server = self.client.request(method, path, **arguments)
         except httpx.TransportError:
+            arguments.pop("follow_redirects", None)
             request = self.client.build_request(method, path, **arguments)
             self.steps.append(Step(request, None))
             raise
@@ -152,25 +133,16 @@ class Exchange:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = expect.UNSET,
         numbers: Numbers = "exact",
         X: Sequence[Sequence[float]] | None = None,
-        follow_redirects: bool = True,
         oracle_path: str | None = None,
         own: Any = expect.UNSET,
+        **parts: Unpack[Parts],
     ) -> tuple[httpx.Response, httpx.Response]:
         """Send to both and compare; the two answers. ``own``: where the lecture's answer is a
         200, the body also accepted (an answer judged against the server's own earlier
         answers, such as its fit: see conformance.fitted); a difference shows against it."""
-        server, oracle = self.send(
-            method,
-            path,
-            params=params,
-            json=json,
-            follow_redirects=follow_redirects,
-            oracle_path=oracle_path,
-        )
+        server, oracle = self.send(method, path, oracle_path=oracle_path, **parts)
         if own is expect.UNSET or oracle.status_code != 200:
             self.compare(server, oracle, numbers=numbers, X=X)
             return server, oracle

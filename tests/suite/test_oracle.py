@@ -66,14 +66,21 @@ def test_close_numbers_loosens_numbers_only() -> None:
 @pytest.mark.parametrize(
     ("parts", "sent"),
     [
-        ({}, {"params": None}),
-        ({"json": None}, {"params": None, "json": None}),  # a JSON null is a body
-        ({"json": {"X": []}, "content": "{"}, {"params": None, "content": "{"}),
-        ({"params": {"x": "1"}, "headers": {}}, {"params": {"x": "1"}}),
+        ({}, {"params": None, "follow_redirects": True}),
+        (
+            {"json": None},
+            {"params": None, "json": None, "follow_redirects": True},
+        ),  # a JSON null is a body
+        (
+            {"json": {"X": []}, "content": "{"},
+            {"params": None, "content": "{", "follow_redirects": True},
+        ),
+        ({"params": {"x": "1"}, "headers": {}}, {"params": {"x": "1"}, "follow_redirects": True}),
         (
             {"headers": {"connection": "close"}},
-            {"params": None, "headers": {"connection": "close"}},
+            {"params": None, "headers": {"connection": "close"}, "follow_redirects": True},
         ),
+        ({"follow_redirects": False}, {"params": None, "follow_redirects": False}),
     ],
 )
 def test_request_arguments_send_content_as_it_is_else_json(
