@@ -30,7 +30,7 @@ APPS = ["lecture_verbatim", "numpy_lstsq", "plot_jpeg", "fit_no_intercept"]
 TIMED = """
 import json, sys, time
 from pathlib import Path
-from conformance.grader.run import Result
+from conformance.grader.job import Result
 folder = Path(sys.argv[1])
 results = [
     Result(p.stem, p.stem, p, "graded", json.loads(p.read_text()))

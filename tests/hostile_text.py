@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from conformance.grader.run import Result
+from conformance.grader.job import Result
 
 MARKUP = (
     "[click me](https://evil.example/link) ![pixel](https://evil.example/pixel.png) "

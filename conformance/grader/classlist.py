@@ -14,7 +14,7 @@ from conformance.grading.rubric import Group
 from conformance.grading.scoring import fmt
 
 if TYPE_CHECKING:
-    from conformance.grader.run import Result
+    from conformance.grader.job import Result
 
 
 def names(apps: Sequence[str]) -> list[str]:

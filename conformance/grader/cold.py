@@ -7,32 +7,24 @@ from __future__ import annotations
 import queue
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 
-from conformance.grader.run import Options, Result, Stoppable, grade_one
+from conformance.grader.job import Batch, Result
+from conformance.grader.run import grade_one
 
 
 class Slots:
-    """Each app graded by ``run.grade_one`` (a fresh pytest process), ``len(uids)`` at once,
-    as :class:`warm.Slots`: :meth:`results` as they come, :meth:`stop` after an interrupt
-    (every server and suite stopped), :meth:`close`."""
+    """``Slots(batch, uids)``: each app graded by ``run.grade_one`` (a fresh pytest process),
+    ``len(uids)`` at once, as :class:`warm.Slots`: :meth:`results` as they come, :meth:`stop`
+    after an interrupt (every server and suite stopped), :meth:`close`."""
 
-    def __init__(
-        self,
-        chosen: Sequence[tuple[str, str]],
-        folder: Path,
-        options: Options,
-        uids: Sequence[int],
-        running: set[Stoppable],
-    ) -> None:
-        self.running = running
+    def __init__(self, batch: Batch, uids: Sequence[int]) -> None:
+        self.running = batch.running
         slots: queue.Queue[int] = queue.Queue()
         for uid in uids:
             slots.put(uid)
         self.pool = ThreadPoolExecutor(max_workers=len(uids))
         self.futures = [
-            self.pool.submit(_grade_safely, app, name, folder, options, slots, running)
-            for app, name in chosen
+            self.pool.submit(_grade_safely, batch, app, name, slots) for app, name in batch.chosen
         ]
 
     def results(self) -> Iterator[Result]:
@@ -48,23 +40,20 @@ class Slots:
         self.pool.shutdown(wait=True)
 
 
-def _grade_safely(
-    app: str,
-    name: str,
-    folder: Path,
-    options: Options,
-    slots: queue.Queue[int],
-    running: set[Stoppable],
-) -> Result:
-    report = folder / f"{name}.json"
+def _grade_safely(batch: Batch, app: str, name: str, slots: queue.Queue[int]) -> Result:
     slot = slots.get()  # the uid of a free job slot
     try:
         return grade_one(
-            app, name, report, folder, options, stream=False, uid=slot, running=running
+            app,
+            name,
+            batch.report(name),
+            batch.folder,
+            batch.options,
+            stream=False,
+            uid=slot,
+            running=batch.running,
         )
     except Exception as error:  # one submission must never stop the others
-        return Result.failed(
-            name, app, report, f"the grader failed on this app: {error!r}", options
-        )
+        return batch.failed(app, name, error)
     finally:
         slots.put(slot)

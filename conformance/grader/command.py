@@ -21,15 +21,9 @@ from typing import Any
 
 from conformance import registry
 from conformance.grader import classlist, cold, roster, shard, warm
+from conformance.grader.job import Batch, Options, Result, Stoppable, new_seed
 from conformance.grader.pages import classpage, jobsummary
-from conformance.grader.run import (
-    Options,
-    Result,
-    Stoppable,
-    grade_one,
-    keep_caches_private,
-    new_seed,
-)
+from conformance.grader.run import grade_one, keep_caches_private
 from conformance.grader.sandbox import Protections, UidPool, limits
 from conformance.grading import reports, rubric
 
@@ -203,7 +197,7 @@ def grade_class(
     with terminated_as_interrupt():
         try:
             kind = cold.Slots if fresh else warm.Slots
-            grading = kind(chosen, folder, options, uids.uids, running)
+            grading = kind(Batch(chosen, folder, options, running), uids.uids)
             for result in grading.results():
                 done[result.name] = result
                 progress.advance(f"{result.name} {result.line()}")

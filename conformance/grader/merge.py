@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.grader import classlist, command, roster
-from conformance.grader.run import Result
+from conformance.grader.job import Result
 from conformance.grader.shard import FORMAT, MANIFEST
 from conformance.grading import rubric
 from conformance.grading.rubric import Group

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from conformance import registry
 
 if TYPE_CHECKING:
-    from conformance.grader.run import Result
+    from conformance.grader.job import Result
 
 COLUMNS = ("student_id", "name", "email", "folder")
 """The roster's columns, as ``conformance collect`` writes them and grades.csv shows them."""

@@ -25,7 +25,7 @@ from conformance.grader import classlist
 from conformance.grading import reports, rubric
 
 if TYPE_CHECKING:
-    from conformance.grader.run import Result
+    from conformance.grader.job import Result
 
 MANIFEST = "_shard.json"
 FORMAT = "conformance-shard/2"

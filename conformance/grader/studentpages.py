@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance import registry
+from conformance.grader.job import Result
 from conformance.grader.pages import classpage
-from conformance.grader.run import Result
 from conformance.grading import reports
 from conformance.grading.scoring import fmt
 

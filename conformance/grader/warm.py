@@ -2,7 +2,7 @@
 
 Each ``--jobs`` slot has a long-lived worker process (:class:`Worker`, ``warm_worker.py``)
 that imports pytest and its plugins once and then, per student, forks a fresh pytest session
-with exactly the arguments of the cold run (``run.Options.pytest_args``), in a private folder
+with exactly the arguments of the cold run (``job.Options.pytest_args``), in a private folder
 of its own (HOME, TMPDIR, our empty config), its output capped as a cold suite's and its
 address space bounded (``--suite-memory-limit``).
 
@@ -31,11 +31,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance.grader.job import Batch, Result
 from conformance.grader.run import (
-    Options,
-    Result,
     Started,
-    Stoppable,
     finish,
     start,
     stop,
@@ -159,22 +157,15 @@ class Worker:
 
 
 class Slots:
-    """``Slots(chosen, folder, options, uids, running)``: one thread per pair of ``uids``;
-    :meth:`results` yields each student's result as it is graded; :meth:`stop` after an
-    interrupt stops every server and worker and waits for the slots."""
+    """``Slots(batch, uids)``: one thread per pair of ``uids``; :meth:`results` yields each
+    student's result as it is graded; :meth:`stop` after an interrupt stops every server and
+    worker and waits for the slots."""
 
-    def __init__(
-        self,
-        chosen: Sequence[tuple[str, str]],
-        folder: Path,
-        options: Options,
-        uids: Sequence[int],
-        running: set[Stoppable],
-    ) -> None:
-        self.count = len(chosen)
-        self.folder, self.options, self.running = folder, options, running
+    def __init__(self, batch: Batch, uids: Sequence[int]) -> None:
+        self.batch = batch
+        self.folder, self.options, self.running = batch.folder, batch.options, batch.running
         self.todo: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
-        for pair in chosen:
+        for pair in batch.chosen:
             self.todo.put(pair)
         self.done: queue.SimpleQueue[Result] = queue.SimpleQueue()
         self.stopping = threading.Event()
@@ -186,7 +177,7 @@ class Slots:
     def results(self) -> Iterator[Result]:
         """Each student's result, as it comes; fewer only if a slot failed past every guard
         (the rest are then "not graded")."""
-        for _ in range(self.count):
+        for _ in range(len(self.batch.chosen)):
             while True:
                 try:
                     yield self.done.get(timeout=0.5)
@@ -215,16 +206,13 @@ class Slots:
             app, name = self.todo.get_nowait()
         except queue.Empty:
             return None
-        report = self.folder / f"{name}.json"
+        report = self.batch.report(name)
         try:
             return start(
                 app, name, report, self.folder, self.options, uid=uid, running=self.running
             )
         except Exception as error:  # one submission must never stop the others
-            message = f"the grader failed on this app: {error!r}"
-            return Started(
-                app, name, report, done=Result.failed(name, app, report, message, self.options)
-            )
+            return Started(app, name, report, done=self.batch.failed(app, name, error))
 
 
 class Slot:
@@ -278,9 +266,7 @@ class Slot:
         except Exception as error:  # one submission must never stop the others
             stop(current, self.running)
             self._drop_worker()  # a fresh one for the next student
-            message = f"the grader failed on this app: {error!r}"
-            failed = Result.failed(current.name, current.app, current.report, message, self.options)
-            return failed, pending
+            return self.slots.batch.failed(current.app, current.name, error), pending
 
     def _drop_worker(self) -> None:
         if self.worker is not None:

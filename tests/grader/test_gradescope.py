@@ -35,7 +35,7 @@ from typing import Any
 import pytest
 from paths import REPO
 
-from conformance.grader.run import SHOWN_BASE_URL
+from conformance.grader.job import SHOWN_BASE_URL
 
 EXAMPLE = REPO / "examples" / "gradescope"
 LECTURE = REPO / "tests" / "lecture"

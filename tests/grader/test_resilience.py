@@ -19,7 +19,7 @@ from misbehaving.sockets import closed_port, huge_body_server, silent_server
 from paths import MISBEHAVING
 
 from conformance.appspec import AppSpec
-from conformance.grader.run import SHOWN_BASE_URL, Options
+from conformance.grader.job import SHOWN_BASE_URL, Options
 from conformance.live import serve, serve_process
 
 

@@ -17,7 +17,7 @@ import pytest
 from paths import REPO
 
 from conformance import registry
-from conformance.grader.run import SHOWN_BASE_URL
+from conformance.grader.job import SHOWN_BASE_URL
 
 BROKEN_ADD = REPO / "tests" / "corpus" / "ex1" / "add_result_string.py"
 CONFORMANCE = Path(sys.executable).parent / "conformance"

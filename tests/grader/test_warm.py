@@ -18,7 +18,7 @@ from typing import Any
 
 from paths import REPO
 
-from conformance.grader.run import SUITE_CONFIG
+from conformance.grader.job import SUITE_CONFIG
 from conformance.grader.sandbox import PASSED_ENV
 from conformance.grader.warm import Worker
 

@@ -20,7 +20,7 @@ from conformance.grader.pages import feedback, plotcapture, untrusted
 from conformance.grader.pages.untrusted import ORIGIN
 
 if TYPE_CHECKING:
-    from conformance.grader.run import Result
+    from conformance.grader.job import Result
 
 LOG_TAIL = 8000
 """Characters of a student's server log shown on their page."""

@@ -33,7 +33,7 @@ from conformance.grader.pages.untrusted import ORIGIN
 from conformance.grading.scoring import fmt
 
 if TYPE_CHECKING:
-    from conformance.grader.run import Result
+    from conformance.grader.job import Result
 
 INDEX = "index.html"
 

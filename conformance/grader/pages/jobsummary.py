@@ -20,7 +20,7 @@ from conformance.grader.pages import classdata, untrusted
 from conformance.grading.scoring import fmt
 
 if TYPE_CHECKING:
-    from conformance.grader.run import Result
+    from conformance.grader.job import Result
 
 CELL = 160
 """Characters of a student's text shown in one table cell."""

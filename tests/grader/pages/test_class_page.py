@@ -23,6 +23,7 @@ import pytest
 from paths import REPO
 
 from conformance import expect
+from conformance.grader.job import Result
 from conformance.grader.pages import (
     classdata,
     classpage,
@@ -31,7 +32,6 @@ from conformance.grader.pages import (
     jobsummary,
     plotcapture,
 )
-from conformance.grader.run import Result
 
 CORPUS = REPO / "tests" / "corpus"
 CONFORMANCE = Path(sys.executable).parent / "conformance"

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance import hints
+from conformance.grader.job import Result
 from conformance.grader.pages import classdata, classpage, jobsummary
-from conformance.grader.run import Result
 
 SEQUENCE = "test_every_answer_is_the_lecture_s_answer"
 

@@ -20,8 +20,8 @@ from PIL import Image
 
 from conformance import registry
 from conformance.appspec import AppSpec
+from conformance.grader.job import Result
 from conformance.grader.pages import classdata, classpage, imagecheck, plotcapture
-from conformance.grader.run import Result
 from conformance.live import serve_process
 
 

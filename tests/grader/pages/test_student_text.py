@@ -26,8 +26,8 @@ from hostile_text import (
     results,
 )
 
+from conformance.grader.job import Result
 from conformance.grader.pages import classdata, classpage, feedback, jobsummary, untrusted
-from conformance.grader.run import Result
 
 Class = tuple[Path, list[Result]]
 

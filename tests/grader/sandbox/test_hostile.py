@@ -595,7 +595,7 @@ class Recording:
 
 def test_a_replayed_table_scores_only_with_the_seed_it_was_recorded_with(tmp_path: Path) -> None:
     """The Replay attack: a logic-free table of one run's requests, graded in another run."""
-    from conformance.grader.run import Options
+    from conformance.grader.job import Options
     from conformance.live import serve
 
     spec = importlib.util.spec_from_file_location("lecture_ex1_for_replay", HONEST)
