@@ -48,10 +48,11 @@ def suite(args: list[str]) -> int:
     return subprocess.call([str(BIN / "pytest"), "conformance", *args], cwd=ROOT)
 
 
-TEST_PARALLEL = ["-n", "2", "--dist", "loadfile"]
+TEST_PARALLEL = ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
 """The project's tests, two files at a time (pytest-xdist): most of their time is spent waiting
 for servers and subprocesses. A whole file stays in one worker, so its module and session
-fixtures (the corpus, graded two servers at a time; the hostile class) run once. ``-n 0`` as an
+fixtures (the corpus, graded two servers at a time; the hostile class) run once; the slowest
+files are handed out first (tests/conftest.py ``SLOW_FILES``). ``-n 0`` as an
 extra argument runs them in one process. The 15 slowest tests are listed at the end, so that a
 slow CI run says where its time went."""
 
