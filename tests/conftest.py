@@ -13,17 +13,25 @@ SLOW_FILES = (
     "test_corpus.py",
     "test_hostile.py",
     "test_schemathesis_hooks.py",
+    "test_gradescope.py",
+    "test_properties.py",
     "test_class_page.py",
     "test_shards.py",
+    "test_docs.py",
     "test_grade_command.py",
     "test_plugin.py",
     "test_warm.py",
+    "test_collect.py",
+    "test_robust.py",
+    "test_hygiene.py",
+    "test_fresh.py",
+    "test_student_pages.py",
     "test_class_workflow.py",
     "test_resilience.py",
     "test_audit.py",
     "test_load.py",
 )
-"""Test files that start many servers, sandboxes, browsers or whole grading runs: left out of
+"""Test files that start many servers, sandboxes, browsers, whole suites or gradings: left out of
 the quick loop (``python3 dev.py test --quick`` runs ``-m "not slow"`` and a corpus sample).
 Longest first, as a full run measures them (the corpus ~520 s, the hostile class ~350 s, the
 schemathesis runs ~260 s, ... ``--durations`` lists them): the full run starts them first, so
