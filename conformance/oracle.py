@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Literal, TypedDict, Unpack
 from urllib.parse import urlsplit
 
@@ -176,7 +177,7 @@ def differences(
     picture = media_type(expected) == "image/png"
     judges = ("media",) if picture else ("shape", "values")
     expect.assess(actual, *judges, refused=refused)
-    found = _difference(expected, actual, numbers=numbers, X=X)
+    found = _difference(expected, actual, partial(expected_json, numbers=numbers, X=X))
     if found is None:
         expect.verify(actual, *judges, refused=refused)
         return None
@@ -193,12 +194,9 @@ def differences(
 
 
 def _difference(
-    expected: httpx.Response,
-    actual: httpx.Response,
-    *,
-    numbers: Numbers = "exact",
-    X: Sequence[Sequence[float]] | None = None,
+    expected: httpx.Response, actual: httpx.Response, wanted_of: Callable[..., Any]
 ) -> Mismatch | None:
+    """``wanted_of(body, strict=...)``: the oracle's JSON ``body`` as the expected one."""
     expect.judged(actual)
     strict = expect.is_strict(actual)
     shown = expect.describe_response(expected)
@@ -224,7 +222,7 @@ def _difference(
         body = actual.json()
     except ValueError:
         return Mismatch(shown, got, "$ (not JSON)")
-    wanted = expected_json(expected.json(), numbers=numbers, X=X, strict=strict)
+    wanted = wanted_of(expected.json(), strict=strict)
     found = expect.difference(wanted, body, strict=strict)
     if found is None:
         return None

@@ -14,7 +14,7 @@ instead of the fitted values, swapped axes, some rows missing) to name the one i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -63,19 +63,14 @@ def judge(picture: Picture, fits: Sequence[Residuals]) -> Reading:
 def read_against(picture: Picture, residuals: Residuals) -> Reading:
     points, rows = distinct(residuals.points())
     located = plotmatch.locate(picture, points)
-    problem = _problem(picture, residuals, points, rows, located)
-    return Reading(residuals, points, rows, located, problem)
+    reading = Reading(residuals, points, rows, located, problem=None)
+    return replace(reading, problem=_problem(picture, reading))
 
 
-def _problem(
-    picture: Picture,
-    residuals: Residuals,
-    points: list[tuple[float, float]],
-    rows: list[list[int]],
-    located: plotmatch.Located | None,
-) -> str | None:
+def _problem(picture: Picture, reading: Reading) -> str | None:
+    located, points = reading.located, reading.points
     if located is None or located.count < len(points):
-        return _missing(picture, residuals, points, rows, located)
+        return _missing(picture, reading)
     fitted = [u for u, _ in points]
     left, right = located.x.pixel(min(fitted)), located.x.pixel(max(fitted))
     zero = located.y.pixel(0.0)
@@ -94,14 +89,10 @@ def _problem(
     return None
 
 
-def _missing(
-    picture: Picture,
-    residuals: Residuals,
-    points: list[tuple[float, float]],
-    rows: list[list[int]],
-    located: plotmatch.Located | None,
-) -> str:
+def _missing(picture: Picture, reading: Reading) -> str:
     """Why some rows have no marker: a usual mistake, rows cut off, or which rows."""
+    residuals, located = reading.residuals, reading.located
+    points, rows = reading.points, reading.rows
     count = located.count if located else 0
     lined_up = f"{count} of the {len(points)} distinct (fitted, residual) points line up"
     mistake = diagnose(picture, residuals)
