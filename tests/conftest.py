@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +40,11 @@ that the two workers of ``dev.py test`` end together, the short files filling in
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # One hypothesis storage folder for every pytest these tests start (pytester runs start in
+    # a fresh folder each): hypothesis computes its Unicode tables once (~2 CPU s) and caches
+    # them there, instead of once per run. No profile of the suite keeps an example database,
+    # so nothing else is shared. (The grader's own suites get a whitelisted environment.)
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(config.rootpath / ".hypothesis"))
     config.addinivalue_line(
         "markers", "slow: a test of a file that runs whole servers or gradings (dev.py test)"
     )

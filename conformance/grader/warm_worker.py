@@ -91,7 +91,8 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
 
 
 def warm_up() -> None:
-    """Import pytest and its plugins (a session that collects nothing), then ``PRELOAD``."""
+    """Import pytest and its plugins (a session that collects nothing) and compute
+    hypothesis' Unicode tables, then import ``PRELOAD``."""
     import pytest
 
     folder = tempfile.mkdtemp(prefix="conformance-warm-")
@@ -103,11 +104,22 @@ def warm_up() -> None:
         os.chdir(folder)
         with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
             pytest.main([*WARM_UP, "-c", config, "--rootdir", folder, "--noconftest", folder])
+        unicode_tables()
     finally:
         os.chdir(here)
         shutil.rmtree(folder, ignore_errors=True)
     for name in PRELOAD:
         importlib.import_module(name)
+
+
+def unicode_tables() -> None:
+    """Have hypothesis compute its Unicode tables (the categories, and the characters UTF-8
+    encodes: ~2 CPU s) once, here, in memory: every fork inherits them instead of computing
+    them again (their cache files go to the warm-up folder, removed after)."""
+    from hypothesis import strategies as st
+
+    st.text().validate()
+    st.characters(exclude_categories=["Cs"]).validate()
 
 
 def run_job(job: dict[str, Any], control: int, out: int | None) -> dict[str, Any]:
