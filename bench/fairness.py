@@ -12,7 +12,12 @@ seed), this prints three tables and their totals:
 
 Figures, not a test: ``python -m bench.fairness --seeds 5`` takes about 15 minutes a seed on
 2 quiet cores (the whole corpus, about 135 servers). ``--only fit_`` grades the servers whose
-name contains ``fit_``.
+name contains ``fit_``; ``--json F --merge --seeds 1 --only a,b`` grades those again under
+the first seed and prints the tables of everything in ``F`` with them replaced.
+
+The suites run in the grader's warm workers, which import the ``conformance`` package
+installed in the venv (``pip install -e``: the checkout it was installed from), not the folder
+this is run from: a run measures that checkout's code, so leave it unchanged while it runs.
 """
 
 from __future__ import annotations
@@ -112,11 +117,22 @@ def main() -> int:
         help="grade only servers whose id contains this (several: separated by commas)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --json: start from the figures already in that file, replace the ones "
+        "graded now, and print the tables of all of them",
+    )
     args = parser.parse_args()
+    if args.merge and not args.json:
+        parser.error("--merge needs --json FILE")
     wanted = args.only.split(",")
-    servers = [s for s in discover() if any(part in s.id for part in wanted)]
+    everyone = discover()
+    servers = [s for s in everyone if any(part in s.id for part in wanted)]
     seeds = SEEDS[: max(1, min(args.seeds, len(SEEDS)))]
     results: dict[str, dict[int, Graded]] = defaultdict(dict)
+    if args.merge and args.json.exists():
+        results.update(read_json(args.json))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fairness-") as scratch:
         for seed in seeds:
@@ -137,6 +153,9 @@ def main() -> int:
                     if args.json:  # after every batch: a long run that stops keeps its figures
                         write_json(args.json, results)
             print(f"seed {seed} graded ({time.monotonic() - started:.0f} s)", flush=True)
+    if args.merge:
+        servers = [s for s in everyone if s.id in results]
+        seeds = tuple(s for s in SEEDS if any(s in per for per in results.values()))
     print_tables(servers, seeds, results)
     return 0
 
@@ -144,6 +163,15 @@ def main() -> int:
 def write_json(path: Path, results: dict[str, dict[int, Graded]]) -> None:
     figures = {sid: {str(s): g.__dict__ for s, g in per.items()} for sid, per in results.items()}
     path.write_text(json.dumps(figures, indent=1))
+
+
+def read_json(path: Path) -> dict[str, dict[int, Graded]]:
+    """The figures :func:`write_json` wrote."""
+    figures = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        sid: {int(seed): Graded(**graded) for seed, graded in per.items()}
+        for sid, per in figures.items()
+    }
 
 
 def print_tables(
