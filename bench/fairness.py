@@ -187,7 +187,10 @@ def print_tables(
             continue
         lost_groups = lost(graded)
         expected = set(server.groups)
-        ok = (lost_groups <= expected and bool(lost_groups)) if server.broken else not lost_groups
+        if server.broken:
+            ok = lost_groups <= expected and bool(lost_groups)
+        else:  # and graded: a report without groups (the grader failed) is no clean row
+            ok = bool(graded.groups) and not lost_groups
         clean += ok
         shown = " ".join(sorted(lost_groups)) or "-"
         rows.append(
