@@ -325,8 +325,9 @@ def test_each_attack_is_contained(graded: Graded) -> None:
     assert "file write stopped" in graded.server_log("big_log")
     forked = int(graded.server_log("fork_bomb").split("FORKED ")[1].split()[0])
     assert forked < 128, forked
-    hoarded = int(graded.server_log("memory_hog").split("MEMORY ")[1].split()[0])
-    assert hoarded < 2048, hoarded
+    held = [int(part.split()[0]) for part in graded.server_log("memory_hog").split("MEMORY ")[1:]]
+    assert held, f"the hog reported nothing:\n{graded.server_log('memory_hog')}"
+    assert max(held) < 2048, held
     filled = graded.server_log("fill_disk").split("FILLED ")[1].splitlines()[0]
     assert int(filled.split()[0]) <= Limits().tmp_mib, filled
     assert filled.count("No space left") == 2, filled  # /tmp and HOME: no socket folder
