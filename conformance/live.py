@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import httpx
 import uvicorn
@@ -76,11 +76,55 @@ class NotServing(RuntimeError):
     """The subprocess exited, or did not answer, before it served."""
 
 
+class Process(Protocol):
+    """What :func:`serve_process` needs of a started server: ``subprocess.Popen``'s part."""
+
+    pid: int
+    args: Any
+    returncode: int | Any
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+class Start(Protocol):
+    """How a server's command line is started (default :func:`popen`)."""
+
+    def __call__(
+        self,
+        command: Sequence[str],
+        *,
+        cwd: Path | None,
+        env: Mapping[str, str] | None,
+        log: IO[bytes] | None,
+    ) -> Process: ...
+
+
+def popen(
+    command: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    log: IO[bytes] | None = None,
+) -> subprocess.Popen[bytes]:
+    """``command`` in a subprocess of its own process group, output to ``log`` (or nowhere)."""
+    return subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        stdin=subprocess.DEVNULL,
+        stdout=log if log is not None else subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 @dataclass
 class Served:
     """A server running in a subprocess (see :func:`serve_process`)."""
 
-    process: subprocess.Popen[bytes]
+    process: Process
     base_url: str
     startup_seconds: float
 
@@ -109,13 +153,15 @@ def serve_process(
     ready: str = "/openapi.json",
     startup_timeout: float = 60.0,
     host: str = HOST,
+    start: Start = popen,
 ) -> Iterator[Served]:
     """Serve an app in a subprocess of its own process group on a free loopback port.
 
     ``app`` is an :class:`AppSpec` or ``module:attr`` (served by uvicorn), or a whole command
     line in which ``{port}`` stands for the port. The server is ready when ``ready`` answers
     with any status; on exit its whole process group is stopped, SIGTERM then SIGKILL.
-    Output goes to ``log`` (default: discarded).
+    Output goes to ``log`` (default: discarded). ``start`` starts the command (the project's
+    tests fork a pre-imported interpreter: ``tests/warm_servers.py``).
     """
     port = free_port(host)
     if isinstance(app, AppSpec | str):
@@ -123,15 +169,7 @@ def serve_process(
     else:
         command = [part.replace("{port}", str(port)) for part in app]
     started = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=dict(env) if env is not None else None,
-        stdin=subprocess.DEVNULL,
-        stdout=log if log is not None else subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = start(command, cwd=cwd, env=env, log=log)
     try:
         base_url = f"http://{host}:{port}"
         _wait_until_ready(process, f"{base_url}{ready}", startup_timeout)
@@ -140,7 +178,7 @@ def serve_process(
         stop(process)
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], url: str, timeout: float) -> None:
+def _wait_until_ready(process: Process, url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=2.0, trust_env=False) as client:
         while True:
@@ -156,7 +194,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], url: str, timeout: float
                 time.sleep(0.02)
 
 
-def stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+def stop(process: Process, grace: float = 10.0) -> None:
     """Stop ``process`` and its process group: SIGTERM, then SIGKILL after ``grace`` s."""
     if process.poll() is None:
         try:

@@ -25,13 +25,16 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+
+from warm_servers import ServerProcess, WarmServers
 
 from conformance.appspec import AppSpec
 from conformance.grader.warm import Worker
-from conformance.live import NotServing, serve_process
+from conformance.live import NotServing, popen, serve_process
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 REPO = CORPUS.parent.parent
@@ -219,15 +222,36 @@ class Run:
 COLD = os.environ.get("CORPUS_COLD", "") not in ("", "0")
 """``CORPUS_COLD=1``: a fresh ``python -m pytest`` per server instead of a warm worker's fork."""
 
+FRESH_SERVERS = os.environ.get("CORPUS_FRESH_SERVERS", "") not in ("", "0")
+"""``CORPUS_FRESH_SERVERS=1``: each server a fresh ``python -m uvicorn`` instead of a fork of
+the pre-imported interpreter (the same verdicts, ~2 s more a server for ex2)."""
+
 
 class Workers:
     """Warm workers for the threads that grade corpus servers: one per thread at a time,
-    started when first needed, reused server after server, closed by ``close``."""
+    started when first needed, reused server after server, closed by ``close``; and one
+    pre-imported interpreter that the servers are forked from (``tests/warm_servers.py``)."""
 
     def __init__(self) -> None:
         self._free: queue.SimpleQueue[Worker] = queue.SimpleQueue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
+        self._servers: WarmServers | None = None
+
+    def start_server(
+        self,
+        command: Sequence[str],
+        *,
+        cwd: Path | None,
+        env: Mapping[str, str] | None,
+        log: IO[bytes] | None,
+    ) -> ServerProcess:
+        """Start a server (``python -m uvicorn ...``) as a fork of the pre-imported one."""
+        with self._lock:
+            if self._servers is None:
+                self._servers = WarmServers(child_env())
+            servers = self._servers
+        return servers.start(command, cwd=cwd, env=env, log=log)
 
     @contextlib.contextmanager
     def borrow(self) -> Iterator[Worker]:
@@ -252,8 +276,11 @@ class Workers:
     def close(self) -> None:
         with self._lock:
             workers, self._all = self._all, []
+            servers, self._servers = self._servers, None
         for worker in workers:
             worker.close()
+        if servers is not None:
+            servers.close()
 
 
 def child_env() -> dict[str, str]:
@@ -298,7 +325,12 @@ def run_server(
             with log_path.open("wb") as log:
                 try:
                     with serve_process(
-                        app, cwd=work, env=child_env(), log=log, startup_timeout=STARTUP_TIMEOUT
+                        app,
+                        cwd=work,
+                        env=child_env(),
+                        log=log,
+                        startup_timeout=STARTUP_TIMEOUT,
+                        start=popen if workers is None or FRESH_SERVERS else workers.start_server,
                     ) as served:
                         run.startup_seconds = served.startup_seconds
                         _run_suite(run, served.base_url, work, workers)
