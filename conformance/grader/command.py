@@ -80,7 +80,7 @@ def parser() -> argparse.ArgumentParser:
     add_sandbox_options(p)
     p.add_argument(
         "--shard",
-        type=shard.parse,
+        type=shard.Shard.parse,
         metavar="K/N",
         help="grade only the K-th of N parts of the class (sorted by name, dealt round-robin) "
         "and leave a manifest in --reports for `conformance merge`",

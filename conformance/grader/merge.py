@@ -24,7 +24,7 @@ from typing import Any
 
 from conformance.grader import classlist, command, roster
 from conformance.grader.job import Result
-from conformance.grader.shard import FORMAT, MANIFEST
+from conformance.grader.shard import FORMAT, MANIFEST, Shard
 from conformance.grading import rubric
 from conformance.grading.rubric import Group
 
@@ -43,7 +43,7 @@ class ShardFolder:
     @property
     def part(self) -> str:
         shard = self.manifest["shard"]
-        return f"{shard['index']}/{shard['count']}"
+        return str(Shard(shard["index"], shard["count"]))
 
     @property
     def names(self) -> list[str]:
