@@ -1,8 +1,8 @@
 """The exercises: one registry says what exists, and every other part iterates over it.
 
 An exercise is declared once, in its cases module (``conformance/cases/ex1.py`` holds
-``EXERCISE = Exercise("ex1", ...)``): its name and marker text, the paths that identify it in
-a server's /openapi.json, its documented cases, its operations, parameters and body models,
+``EXERCISE = lecture_exercise("ex1", ...)``): its name and marker text, the paths that identify
+it in a server's /openapi.json, its documented cases, its operations, parameters and body models,
 its reference app, its default rubric table and what the schemathesis hooks need beyond those
 (its custom checks, how its state is followed). The plugin, the targets, the generic suite
 modules, grading, ``conformance serve``, the schemathesis hooks, the bench and the project's
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -118,6 +118,47 @@ class Exercise:
         module_name, _, attr = self.app.partition(":")
         factory: Callable[[], Any] = getattr(importlib.import_module(module_name), attr)
         return factory()
+
+
+def lecture_exercise(
+    name: str,
+    title: str,
+    *,
+    cases: Iterable[Case],
+    operations: Iterable[Operation],
+    parameters: Iterable[Param] = (),
+    bodies: Iterable[Body] = (),
+    **entry: Any,
+) -> Exercise:
+    """The registry entry of one of the lecture's exercises, its tables as its cases module
+    keeps them, and the parts every exercise keeps in the same places found by its name: the
+    reference app ``reference_app/<name>.py`` (``create_app``), and where they exist its input
+    domain ``conformance/domain/<name>.py`` (``OPERATIONS``) and its schemathesis hooks
+    ``conformance/exercise_hooks/<name>.py`` (``HOOKS``). ``entry``: any other field."""
+    domain = _part("conformance.domain", name)
+    hooks = _part("conformance.exercise_hooks", name)
+    return Exercise(
+        name,
+        title,
+        app=f"reference_app.{name}:create_app",
+        cases=tuple(cases),
+        operations=tuple(operations),
+        parameters=tuple(parameters),
+        bodies=tuple(bodies),
+        domain=None if domain is None else domain.OPERATIONS,
+        hooks=None if hooks is None else hooks.HOOKS,
+        **entry,
+    )
+
+
+def _part(package: str, name: str) -> Any:
+    """The module ``<package>.<name>``, or None where the exercise has none."""
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{package}.{name}":
+            raise  # the module is there, and something it imports is not
+        return None
 
 
 class Registry:

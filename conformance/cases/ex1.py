@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.cases import Case, Stored, get, post
-from conformance.domain import ex1 as domain
-from conformance.exercise_hooks import ex1 as hooks
 from conformance.matchers import EndsWith, error
 from conformance.openapi import Body, Param
-from conformance.registry import Exercise, Operation
+from conformance.registry import Operation, lecture_exercise
 
 NOT_AN_INTEGER = "Input should be a valid integer, unable to parse string as an integer"
 
@@ -215,15 +213,12 @@ BODIES = [
     ),
 ]
 
-EXERCISE = Exercise(
-    name="ex1",
-    title="the lecture's ex1 (hello, /add, /user/{user_id}, /items)",
-    app="reference_app.ex1:create_app",
-    cases=tuple(CASES),
-    operations=tuple(OPERATIONS),
-    domain=domain.OPERATIONS,
-    hooks=hooks.HOOKS,
-    parameters=tuple(PARAMETERS),
-    bodies=tuple(BODIES),
+EXERCISE = lecture_exercise(
+    "ex1",
+    "the lecture's ex1 (hello, /add, /user/{user_id}, /items)",
+    cases=CASES,
+    operations=OPERATIONS,
+    parameters=PARAMETERS,
+    bodies=BODIES,
     signature_paths=frozenset({"/add", "/user/{user_id}", *ITEMS, "/items/{item_id}"}),
 )

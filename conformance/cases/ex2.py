@@ -8,11 +8,9 @@ seeded data, never copied from the slides.
 from __future__ import annotations
 
 from conformance.cases import Case, FromFit, Png, Redirect, get, post
-from conformance.domain import ex2 as domain
-from conformance.exercise_hooks import ex2 as hooks
 from conformance.matchers import close_all
 from conformance.openapi import Body
-from conformance.registry import Exercise, Operation, Picture
+from conformance.registry import Operation, Picture, lecture_exercise
 from conformance.regression import least_squares, seeded_demo
 
 DEMO = seeded_demo()
@@ -119,15 +117,12 @@ BODIES = [
     ),
 ]
 
-EXERCISE = Exercise(
-    name="ex2",
-    title="the lecture's ex2 (the model API: /fit, /predict, /coefs, /plot, /reset)",
-    app="reference_app.ex2:create_app",
-    cases=tuple(CASES),
-    operations=tuple(OPERATIONS),
-    domain=domain.OPERATIONS,
-    hooks=hooks.HOOKS,
-    bodies=tuple(BODIES),
+EXERCISE = lecture_exercise(
+    "ex2",
+    "the lecture's ex2 (the model API: /fit, /predict, /coefs, /plot, /reset)",
+    cases=CASES,
+    operations=OPERATIONS,
+    bodies=BODIES,
     picture=Picture(
         setup=(RESET, FIT_DEMO),
         path="/plot",

@@ -43,16 +43,8 @@ class Slots:
 def _grade_safely(batch: Batch, app: str, name: str, slots: queue.Queue[int]) -> Result:
     slot = slots.get()  # the uid of a free job slot
     try:
-        return grade_one(
-            app,
-            name,
-            batch.report(name),
-            batch.folder,
-            batch.options,
-            stream=False,
-            uid=slot,
-            running=batch.running,
-        )
+        job = batch.job(app, name)
+        return grade_one(job, batch.options, stream=False, uid=slot, running=batch.running)
     except Exception as error:  # one submission must never stop the others
         return batch.failed(app, name, error)
     finally:

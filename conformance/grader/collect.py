@@ -143,12 +143,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "source",
         metavar="SOURCE",
+        type=Path,
         help="a Gradescope export folder (submission_metadata.yml, submission_<id>/) or a "
         "folder of Classroom clones (<assignment>-<username>/)",
     )
     p.add_argument(
         "--into",
         metavar="DIR",
+        type=Path,
         default="submissions",
         help="where to lay them out (default submissions)",
     )
@@ -169,9 +171,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Collect; 0 when done (even with submissions without an app), 2 when nothing was."""
     args = parser().parse_args(argv)
-    into = Path(args.into)
     try:
-        done = collect(args.exercise, Path(args.source), into, args.prefix, args.replace)
+        done = collect(args.exercise, args.source, args.into, args.prefix, args.replace)
     except (submissions.CollectError, roster.RosterError, OSError) as error:
         print(f"conformance collect: {error}", file=sys.stderr)
         return 2
@@ -181,11 +182,11 @@ def main(argv: list[str]) -> int:
         print(f"{d.submission.folder:<{width}}  {what:<12}  {d.note}".rstrip())
     missing = sum(1 for d in done if d.app is None or d.copied is None)
     print(
-        f"collected {len(done) - missing} of {len(done)} into {into}/ "
-        f"({missing} without an app to grade); roster: {into / ROSTER}"
+        f"collected {len(done) - missing} of {len(done)} into {args.into}/ "
+        f"({missing} without an app to grade); roster: {args.into / ROSTER}"
     )
     print(
-        f"next: conformance grade {args.exercise} {into}/*/{args.exercise} --csv grades.csv "
-        f"--roster {into / ROSTER} --reports reports"
+        f"next: conformance grade {args.exercise} {args.into}/*/{args.exercise} --csv grades.csv "
+        f"--roster {args.into / ROSTER} --reports reports"
     )
     return 0

@@ -21,7 +21,7 @@ from typing import Any
 
 from conformance import registry
 from conformance.grader import classlist, cold, roster, shard, warm
-from conformance.grader.job import Batch, Options, Result, Stoppable, new_seed
+from conformance.grader.job import Batch, Job, Options, Result, Stoppable, new_seed
 from conformance.grader.pages import classpage, jobsummary
 from conformance.grader.run import grade_one, keep_caches_private
 from conformance.grader.sandbox import Protections, UidPool, limits
@@ -80,7 +80,7 @@ def parser() -> argparse.ArgumentParser:
     add_sandbox_options(p)
     p.add_argument(
         "--shard",
-        type=shard.parse,
+        type=shard.Shard.parse,
         metavar="K/N",
         help="grade only the K-th of N parts of the class (sorted by name, dealt round-robin) "
         "and leave a manifest in --reports for `conformance merge`",
@@ -157,9 +157,8 @@ def grade_single(app: str, report: Path, options: Options, args: argparse.Namesp
     announce_uids(pool, options)
     try:
         with terminated_as_interrupt():
-            result = grade_one(
-                app, "submission", report, report.parent, options, stream=True, uid=pool.uids[0]
-            )
+            job = Job(app, "submission", report, report.parent)
+            result = grade_one(job, options, stream=True, uid=pool.uids[0])
     finally:
         pool.close()
     if args.github_output:

@@ -1,5 +1,6 @@
 """What grading one app is given and gives back, and a class to grade: :class:`Options`,
-:class:`Result`, :class:`Batch` (shared by ``run``, ``cold``, ``warm`` and the command)."""
+:class:`Job`, :class:`Result`, :class:`Batch` (shared by ``run``, ``cold``, ``warm`` and the
+command)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,17 @@ class Options:
         return command
 
 
+@dataclass(frozen=True)
+class Job:
+    """One app to grade: the app as given, the name its report and logs go by, the report's
+    path and the folder of its logs."""
+
+    app: str
+    name: str
+    report: Path
+    logs: Path
+
+
 @dataclass
 class Result:
     """One app's outcome: graded (a score), or not (0, and why)."""
@@ -152,6 +164,10 @@ class Batch:
 
     def report(self, name: str) -> Path:
         return self.folder / f"{name}.json"
+
+    def job(self, app: str, name: str) -> Job:
+        """Grading ``app`` as ``name``: its report and logs in the batch's folder."""
+        return Job(app, name, self.report(name), self.folder)
 
     def failed(self, app: str, name: str, error: BaseException) -> Result:
         """The result of an app on which the grader itself failed: 0, and why (one

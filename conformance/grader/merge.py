@@ -24,7 +24,7 @@ from typing import Any
 
 from conformance.grader import classlist, command, roster
 from conformance.grader.job import Result
-from conformance.grader.shard import FORMAT, MANIFEST
+from conformance.grader.shard import FORMAT, MANIFEST, Shard
 from conformance.grading import rubric
 from conformance.grading.rubric import Group
 
@@ -43,7 +43,7 @@ class ShardFolder:
     @property
     def part(self) -> str:
         shard = self.manifest["shard"]
-        return f"{shard['index']}/{shard['count']}"
+        return str(Shard(shard["index"], shard["count"]))
 
     @property
     def names(self) -> list[str]:
@@ -242,7 +242,9 @@ def parser() -> argparse.ArgumentParser:
         description="Merge the --reports folders of `conformance grade ... --shard K/N` runs "
         "into one folder and one CSV, as one unsharded run writes them.",
     )
-    p.add_argument("folders", nargs="+", metavar="DIR", help="a shard's --reports folder")
+    p.add_argument(
+        "folders", nargs="+", metavar="DIR", type=Path, help="a shard's --reports folder"
+    )
     p.add_argument("--csv", metavar="FILE.csv", help="write every submission's score to a CSV")
     p.add_argument(
         "--roster",
@@ -252,6 +254,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--reports",
         metavar="OUTDIR",
+        type=Path,
         default="grading-reports",
         help="a new folder for every report and log (default grading-reports)",
     )
@@ -260,14 +263,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    out = Path(args.reports)
     if args.roster and not args.csv:
         print("conformance merge: --roster is joined into --csv; give both", file=sys.stderr)
         return 2
     try:
         students = roster.read(Path(args.roster)) if args.roster else None
         csv = Path(args.csv) if args.csv else None
-        results = merge([Path(f) for f in args.folders], out, csv, students)
+        results = merge(args.folders, args.reports, csv, students)
     except (MergeError, roster.RosterError) as error:
         print(f"conformance merge: {error}", file=sys.stderr)
         return 2
@@ -277,7 +279,7 @@ def main(argv: list[str]) -> int:
         print(f"scores: {args.csv}")
     if students is not None:
         roster.say_unknown(results, students)
-    print(f"reports: {out}/")
-    exercise = str(read(Path(args.folders[0])).manifest["exercise"])
-    command.write_pages(out, exercise, results)  # as `conformance grade` writes them
+    print(f"reports: {args.reports}/")
+    exercise = str(read(args.folders[0]).manifest["exercise"])
+    command.write_pages(args.reports, exercise, results)  # as `conformance grade` writes them
     return 0 if all(r.status == "graded" for r in results) else 1

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.grader.job import Options, Result, Stoppable, record_seed
+from conformance.grader.job import Job, Options, Result, Stoppable, record_seed
 from conformance.grader.pages import plotcapture
 from conformance.grader.sandbox import (
     PASSED_ENV,
@@ -62,25 +62,22 @@ class Started:
 
 
 def grade_one(
-    app: str,
-    name: str,
-    report: Path,
-    logs: Path,
+    job: Job,
     options: Options,
     *,
     stream: bool,
     uid: int | None = None,
     running: set[Stoppable] | None = None,
 ) -> Result:
-    """Grade ``app``; always write ``report``. ``stream``: show the suite's output here.
+    """Grade ``job.app``; always write ``job.report``. ``stream``: show the suite's output here.
 
     ``uid``: the job slot's own uid for the server. ``running``: where the live server is
     registered while it runs, so an interrupted grader can stop it.
     """
-    started = start(app, name, report, logs, options, uid=uid, running=running)
+    started = start(job, options, uid=uid, running=running)
     if started.done is not None:
         return started.done
-    suite_log = None if stream else suite_log_of(logs, name)
+    suite_log = None if stream else suite_log_of(job.logs, job.name)
     try:
         problem = run_suite(options, started.url, started.report, suite_log, running)
     except BaseException:
@@ -94,10 +91,7 @@ def suite_log_of(logs: Path, name: str) -> Path:
 
 
 def start(
-    app: str,
-    name: str,
-    report: Path,
-    logs: Path,
+    job: Job,
     options: Options,
     *,
     uid: int | None = None,
@@ -105,7 +99,7 @@ def start(
 ) -> Started:
     """Phase one of grading: the app resolved and its server started (registered in
     ``running`` until :func:`finish` or :func:`stop`), or a result already: 0, and why."""
-    report = report.resolve()
+    app, name, report = job.app, job.name, job.report.resolve()
     report.unlink(missing_ok=True)  # never read a stale report from an earlier run
     try:
         spec = resolve(app)
@@ -114,7 +108,7 @@ def start(
         return Started(app, name, report, done=failed)
     server = StudentServer(
         spec,
-        logs.resolve() / f"{name}.server.log",
+        job.logs.resolve() / f"{name}.server.log",
         startup_timeout=options.startup_timeout,
         protections=options.protections,
         limits=options.limits,

@@ -39,7 +39,20 @@ class Shard:
     index: int
     count: int
 
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"2/3"`` -> ``Shard(2, 3)``; an argparse type, so a bad value is a usage error
+        (exit 2)."""
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match:
+            raise argparse.ArgumentTypeError(f"{text!r} is not K/N (e.g. 2/3: the 2nd of 3 parts)")
+        index, count = int(match[1]), int(match[2])
+        if count < 1 or not 1 <= index <= count:
+            raise argparse.ArgumentTypeError(f"{text!r}: K/N needs N >= 1 and 1 <= K <= N")
+        return cls(index, count)
+
     def __str__(self) -> str:
+        """The shard as ``--shard`` takes it: ``2/3``."""
         return f"{self.index}/{self.count}"
 
     def pick(self, apps: Sequence[str]) -> list[tuple[str, str]]:
@@ -55,17 +68,6 @@ def select(apps: Sequence[str], shard: Shard | None) -> list[tuple[str, str]]:
     if shard is None:
         return list(zip(apps, classlist.names(apps), strict=True))
     return shard.pick(apps)
-
-
-def parse(text: str) -> Shard:
-    """``"2/3"`` -> ``Shard(2, 3)``; an argparse type, so a bad value is a usage error (exit 2)."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"{text!r} is not K/N (e.g. 2/3: the 2nd of 3 parts)")
-    index, count = int(match[1]), int(match[2])
-    if count < 1 or not 1 <= index <= count:
-        raise argparse.ArgumentTypeError(f"{text!r}: K/N needs N >= 1 and 1 <= K <= N")
-    return Shard(index, count)
 
 
 def write_manifest(

@@ -206,13 +206,11 @@ class Slots:
             app, name = self.todo.get_nowait()
         except queue.Empty:
             return None
-        report = self.batch.report(name)
+        job = self.batch.job(app, name)
         try:
-            return start(
-                app, name, report, self.folder, self.options, uid=uid, running=self.running
-            )
+            return start(job, self.options, uid=uid, running=self.running)
         except Exception as error:  # one submission must never stop the others
-            return Started(app, name, report, done=self.batch.failed(app, name, error))
+            return Started(app, name, job.report, done=self.batch.failed(app, name, error))
 
 
 class Slot:

@@ -10,11 +10,13 @@ one for each of those mistakes, so catching them never depends on the seed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import example, given, note
+from hypothesis.strategies import SearchStrategy
 
 from conformance import awkward, expect, profiles
 from conformance.awkward import Refit
@@ -58,14 +60,24 @@ def shapes(fits: tuple[Dataset, ...]) -> str:
     return ", then ".join(f"{len(d.X)} rows x {len(d.X[0])} columns" for d in fits)
 
 
+def given_starting_from(
+    examples: dict[str, Any], **strategy: SearchStrategy[Any]
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``@given(**strategy)`` (one argument), tried first with each of ``examples`` in turn,
+    as ``@example`` lines in that order would: one example a mistake, caught under any seed."""
+    (name,) = strategy
+
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        for value in reversed(examples.values()):  # the last @example line is applied first
+            test = example(**{name: value})(test)
+        return given(**strategy)(test)
+
+    return decorate
+
+
 @pytest.mark.slide("Fitting the model")
 @profiles.suite_settings(share=0.25)
-@given(fits=awkward.fit_sequences())
-@example(fits=FITS["600-rows"])
-@example(fits=FITS["repeated-rows"])
-@example(fits=FITS["same-x-two-y"])
-@example(fits=FITS["outliers"])
-@example(fits=FITS["same-x-refitted-with-another-y"])
+@given_starting_from(FITS, fits=awkward.fit_sequences())
 def test_fit_is_least_squares_past_caps_and_cleaning(
     client: httpx.Client, fits: tuple[Dataset, ...]
 ) -> None:
@@ -76,10 +88,7 @@ def test_fit_is_least_squares_past_caps_and_cleaning(
 
 @pytest.mark.slide("Predicting from the model")
 @profiles.suite_settings(share=0.25)
-@given(refit=awkward.refits())
-@example(refit=REFITS["same-x-after-a-refit"])
-@example(refit=REFITS["same-x-after-a-reset"])
-@example(refit=REFITS["700-rows"])
+@given_starting_from(REFITS, refit=awkward.refits())
 def test_predict_follows_refits_and_resets(client: httpx.Client, refit: Refit) -> None:
     note(repr(refit))
     model = ServerModel()

@@ -22,30 +22,30 @@ pytestmark = [pytest.mark.ex2, pytest.mark.robust]
 
 GOOD = well_conditioned(seed=7, n=12, p=2, intercept=1.0)
 
-BAD_FITS = [
-    pytest.param({"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]}, id="no-y"),
-    pytest.param({"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], "y": None}, id="y-null"),
-    pytest.param({"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], "y": [1.0, 2.0]}, id="y-too-short"),
-    pytest.param({"X": [[1.0, 2.0], [3.0]], "y": [1.0, 2.0]}, id="ragged-x"),
-    pytest.param({"X": [], "y": []}, id="no-rows"),
-    pytest.param({"X": [[], []], "y": [1.0, 2.0]}, id="no-columns"),
-]
+BAD_FITS = {
+    "no-y": {"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]},
+    "y-null": {"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], "y": None},
+    "y-too-short": {"X": [[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], "y": [1.0, 2.0]},
+    "ragged-x": {"X": [[1.0, 2.0], [3.0]], "y": [1.0, 2.0]},
+    "no-rows": {"X": [], "y": []},
+    "no-columns": {"X": [[], []], "y": [1.0, 2.0]},
+}
 # JSON has no NaN or Infinity, but Python's json module (and so FastAPI) reads them.
-BAD_FIT_TEXTS = [
-    pytest.param('{"X": [[1.0], [NaN], [3.0]], "y": [1.0, 2.0, 3.0]}', id="nan-in-x"),
-    pytest.param('{"X": [[1.0], [2.0], [3.0]], "y": [1.0, Infinity, 3.0]}', id="infinity-in-y"),
-]
-BAD_PREDICTS = [
-    pytest.param({"X": [[1.0, 2.0, 3.0]]}, id="too-many-columns"),
-    pytest.param({"X": [[1.0]]}, id="too-few-columns"),
-    pytest.param({"X": [[1.0, 2.0], [3.0]]}, id="ragged-x"),
-    pytest.param({"X": []}, id="no-rows"),
-    pytest.param({"X": [[]]}, id="no-columns"),
-]
-BAD_PREDICT_TEXTS = [
-    pytest.param('{"X": [[NaN, 1.0]]}', id="nan-in-x"),
-    pytest.param('{"X": [[1e308, 1e308]]}', id="overflows-to-infinity"),
-]
+BAD_FIT_TEXTS = {
+    "nan-in-x": '{"X": [[1.0], [NaN], [3.0]], "y": [1.0, 2.0, 3.0]}',
+    "infinity-in-y": '{"X": [[1.0], [2.0], [3.0]], "y": [1.0, Infinity, 3.0]}',
+}
+BAD_PREDICTS = {
+    "too-many-columns": {"X": [[1.0, 2.0, 3.0]]},
+    "too-few-columns": {"X": [[1.0]]},
+    "ragged-x": {"X": [[1.0, 2.0], [3.0]]},
+    "no-rows": {"X": []},
+    "no-columns": {"X": [[]]},
+}
+BAD_PREDICT_TEXTS = {
+    "nan-in-x": '{"X": [[NaN, 1.0]]}',
+    "overflows-to-infinity": '{"X": [[1e308, 1e308]]}',
+}
 
 
 def post_text(client: httpx.Client, path: str, content: str) -> httpx.Response:
@@ -85,7 +85,7 @@ def refused_fit_keeps_the_model(client: httpx.Client, send: Callable[[], httpx.R
 
 
 @pytest.mark.slide("Fitting the model")
-@pytest.mark.parametrize("body", BAD_FITS)
+@pytest.mark.parametrize("body", BAD_FITS.values(), ids=BAD_FITS)
 def test_fit_bad_body_is_refused_and_keeps_the_model(
     client: httpx.Client, body: dict[str, Any]
 ) -> None:
@@ -93,7 +93,7 @@ def test_fit_bad_body_is_refused_and_keeps_the_model(
 
 
 @pytest.mark.slide("Fitting the model")
-@pytest.mark.parametrize("content", BAD_FIT_TEXTS)
+@pytest.mark.parametrize("content", BAD_FIT_TEXTS.values(), ids=BAD_FIT_TEXTS)
 def test_fit_non_finite_number_is_refused_and_keeps_the_model(
     client: httpx.Client, content: str
 ) -> None:
@@ -108,14 +108,14 @@ def test_predict_before_any_fit_is_refused(client: httpx.Client) -> None:
 
 
 @pytest.mark.slide("Predicting from the model")
-@pytest.mark.parametrize("body", BAD_PREDICTS)
+@pytest.mark.parametrize("body", BAD_PREDICTS.values(), ids=BAD_PREDICTS)
 def test_predict_bad_body_is_refused(client: httpx.Client, body: dict[str, Any]) -> None:
     fit_good(client)
     check_refused(client.post("/predict", json=body, headers=CLOSE))
 
 
 @pytest.mark.slide("Predicting from the model")
-@pytest.mark.parametrize("content", BAD_PREDICT_TEXTS)
+@pytest.mark.parametrize("content", BAD_PREDICT_TEXTS.values(), ids=BAD_PREDICT_TEXTS)
 def test_predict_non_finite_number_is_refused(client: httpx.Client, content: str) -> None:
     fit_good(client)
     check_refused(post_text(client, "/predict", content))

@@ -137,7 +137,7 @@ def test_a_cut_depends_on_the_names_only() -> None:
 def test_a_bad_shard_is_a_usage_error(text: str, capsys: pytest.CaptureFixture[str]) -> None:
     """(A shard without --seed is one too: every shard must grade with the same inputs.)"""
     with pytest.raises(argparse.ArgumentTypeError):
-        shard.parse(text)
+        shard.Shard.parse(text)
     with pytest.raises(SystemExit) as stopped:
         command.main(["ex1", "nowhere/app.py", "--shard", text])
     assert stopped.value.code == 2

@@ -150,6 +150,25 @@ def test_the_builtin_exercises_are_registered_from_their_cases_modules() -> None
         assert exercise.create_app().openapi()["paths"]
 
 
+def test_a_lecture_exercise_finds_its_parts_by_its_name() -> None:
+    import conformance.domain.ex1
+    import conformance.exercise_hooks.ex1
+
+    ex1 = registry.get("ex1")
+    assert ex1.app == "reference_app.ex1:create_app"
+    assert ex1.domain is conformance.domain.ex1.OPERATIONS
+    assert ex1.hooks is conformance.exercise_hooks.ex1.HOOKS
+    # an exercise without an input domain or hooks module of its own: none
+    ex9 = registry.lecture_exercise("ex9", "t", cases=[], operations=[], rubric=None)
+    assert (ex9.app, ex9.cases, ex9.parameters, ex9.domain, ex9.hooks) == (
+        "reference_app.ex9:create_app",
+        (),
+        (),
+        None,
+        None,
+    )
+
+
 def schemathesis_run(ex3: pytest.Pytester, app: str, *, factory: bool) -> tuple[int, str]:
     """``schemathesis run`` with ex3's hooks module (a few examples, a fixed seed) at ``app``
     served by uvicorn on loopback, from the scratch folder; its exit code and output."""
