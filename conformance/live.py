@@ -128,10 +128,6 @@ class Served:
     base_url: str
     startup_seconds: float
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
 
 def uvicorn_command(app: AppSpec | str, port: int, *, host: str = HOST) -> list[str]:
     """``python -m uvicorn`` serving ``app`` (an AppSpec or ``module:attr``) on host:port."""

@@ -42,8 +42,9 @@ def _who(servers: WarmServers, folder: Path, mark: str) -> dict[str, object]:
         AppSpec(folder, "app"), cwd=folder, env=env, start=servers.start, startup_timeout=30
     ) as served:
         answer: dict[str, object] = httpx.get(f"{served.base_url}/who").json()
-        assert answer["pid"] == served.pid
-        assert os.getpgid(served.pid) == served.pid  # a session (and group) of its own
+        pid = served.process.pid
+        assert answer["pid"] == pid
+        assert os.getpgid(pid) == pid  # a session (and group) of its own
     assert served.process.returncode is not None, "stopped and reaped on exit"
     return answer
 
