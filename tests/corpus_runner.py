@@ -25,12 +25,11 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-from warm_servers import ServerProcess, WarmServers
+from warm_servers import WarmServers
 
 from conformance.appspec import AppSpec
 from conformance.grader.warm import Worker
@@ -238,20 +237,12 @@ class Workers:
         self._lock = threading.Lock()
         self._servers: WarmServers | None = None
 
-    def start_server(
-        self,
-        command: Sequence[str],
-        *,
-        cwd: Path | None,
-        env: Mapping[str, str] | None,
-        log: IO[bytes] | None,
-    ) -> ServerProcess:
-        """Start a server (``python -m uvicorn ...``) as a fork of the pre-imported one."""
+    def servers(self) -> WarmServers:
+        """The pre-imported interpreter the servers are forked from, started when first needed."""
         with self._lock:
             if self._servers is None:
                 self._servers = WarmServers(child_env())
-            servers = self._servers
-        return servers.start(command, cwd=cwd, env=env, log=log)
+            return self._servers
 
     @contextlib.contextmanager
     def borrow(self) -> Iterator[Worker]:
@@ -315,8 +306,10 @@ def run_server(
 ) -> Run:
     """Serve ``server`` on a free loopback port, run the suite at it, stop it, read the XML.
 
-    ``workers``: run the suite in one of these warm workers (a cold subprocess without)."""
+    ``workers``: run the suite in one of these warm workers (a cold subprocess without), and
+    fork the server from their pre-imported interpreter (a fresh one without)."""
     run = Run(server, extra)
+    start = popen if workers is None or FRESH_SERVERS else workers.servers().start
     with tempfile.TemporaryDirectory(prefix="corpus-") as scratch:
         work = Path(scratch)
         for attempt in range(attempts):
@@ -330,7 +323,7 @@ def run_server(
                         env=child_env(),
                         log=log,
                         startup_timeout=STARTUP_TIMEOUT,
-                        start=popen if workers is None or FRESH_SERVERS else workers.start_server,
+                        start=start,
                     ) as served:
                         run.startup_seconds = served.startup_seconds
                         _run_suite(run, served.base_url, work, workers)
