@@ -4,7 +4,7 @@ A check builds a :class:`Failure` and raises it inside a :class:`LectureMismatch
 rendered to text in one place, :meth:`Failure.render`, for the terminal and the reports;
 the grader, the score table and the reports read its fields (:meth:`Failure.as_dict`), never
 the rendered text. The requests sent earlier in the same test come from the transport, which
-records them (:class:`Exchange`), so no check writes that history by hand.
+records them (:class:`Earlier`), so no check writes that history by hand.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def save_body(body: bytes) -> Path:
 
 
 @dataclass(frozen=True)
-class Exchange:
+class Earlier:
     """A request sent earlier in the same test, and the status it got."""
 
     sent: Sent
@@ -173,7 +173,7 @@ class Failure:
     where: str
     """Where they differ, and how: ``$.result: expected integer 2, got number 2.0``."""
     request: Sent | None = None
-    history: tuple[Exchange, ...] = ()
+    history: tuple[Earlier, ...] = ()
     slide: str | None = None
     notes: tuple[str, ...] = field(default=())
     """What hypothesis noted for the failing example (kept as data, never shown: the request

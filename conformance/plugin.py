@@ -115,7 +115,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         targets.close()
 
 
-def exercise_of(item: pytest.Item) -> str | None:
+def marked_exercise(item: pytest.Item) -> str | None:
     """The exercise whose marker ``item`` carries (read once, at collection)."""
     for name in registry.names():
         if item.get_closest_marker(name) is not None:
@@ -134,7 +134,7 @@ def pytest_collection_modifyitems(
 ) -> None:
     ours = False
     for item in items:
-        name = exercise_of(item)
+        name = marked_exercise(item)
         if name is not None:
             item.stash[EXERCISE] = name
             ours = True

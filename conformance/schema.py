@@ -36,7 +36,7 @@ from conformance.failure import shorten
 from conformance.schema_domain import in_domain
 
 Check = Callable[..., Any]
-Operation = APIOperation[Any, Any, Any, Any]
+SchemaOperation = APIOperation[Any, Any, Any, Any]
 GeneratedCase = Case[Any]
 
 NO_SERVER_ERROR: tuple[Check, ...] = (not_a_server_error,)
@@ -73,7 +73,7 @@ def load(client: httpx.Client) -> BaseSchema:
     return schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
 
 
-def operation(schema: BaseSchema, label: str) -> Operation:
+def operation(schema: BaseSchema, label: str) -> SchemaOperation:
     """The operation ``label`` ("POST /items"); a trailing slash on the path is tolerated."""
     method, path = label.split(" ", 1)
     for result in schema.get_all_operations():
@@ -90,7 +90,7 @@ def operation(schema: BaseSchema, label: str) -> Operation:
     )
 
 
-def cases(operation: Operation, *, negative: bool) -> st.SearchStrategy[GeneratedCase]:
+def cases(operation: SchemaOperation, *, negative: bool) -> st.SearchStrategy[GeneratedCase]:
     """Requests for ``operation``: valid by its schema, or (``negative``) valid and invalid."""
     valid = operation.as_strategy(GenerationMode.POSITIVE)
     if not negative:

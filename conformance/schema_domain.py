@@ -58,7 +58,7 @@ def in_domain(
     requests that bring the server into the state the case needs). Where the domain is too
     narrow for the schema's own bodies to land in it often (well-posed least-squares data),
     half of the cases carry a body drawn from the domain instead."""
-    exercise = domain.exercise_of(labels(schema))
+    exercise = domain.operations_exercise(labels(schema))
     op = domain.operation(exercise, label) if exercise is not None else None
     if exercise is None or op is None:
         return strategy, None

@@ -27,9 +27,9 @@ from conformance.oracle import (
 
 
 @dataclass(frozen=True)
-class Step:
+class SequenceStep:
     """One request of the sequence, as sent to the server, and the status it got
-    (``refused``: sent by :meth:`Exchange.refused`, outside the input domain)."""
+    (``refused``: sent by :meth:`ServerAndOracle.refused`, outside the input domain)."""
 
     request: httpx.Request
     status: int | None
@@ -41,13 +41,13 @@ def first_request(response: httpx.Response) -> httpx.Request:
     return response.history[0].request if response.history else response.request
 
 
-class Exchange:
+class ServerAndOracle:
     """Sends each request to the server (``client``) and to the ``oracle``, and compares."""
 
     def __init__(self, client: httpx.Client, oracle: Oracle) -> None:
         self.client = client
         self.oracle = oracle
-        self.steps: list[Step] = []
+        self.steps: list[SequenceStep] = []
 
     def send(
         self, method: str, path: str, *, oracle_path: str | None = None, **parts: Unpack[Parts]
@@ -67,9 +67,9 @@ class Exchange:
         except httpx.TransportError:
             arguments.pop("follow_redirects", None)
             request = self.client.build_request(method, path, **arguments)
-            self.steps.append(Step(request, None))
+            self.steps.append(SequenceStep(request, None))
             raise
-        self.steps.append(Step(first_request(server), server.status_code))
+        self.steps.append(SequenceStep(first_request(server), server.status_code))
         return server
 
     def refused(
@@ -87,7 +87,7 @@ class Exchange:
         if content is not None:
             headers["content-type"] = "application/json"
         response = self.send_to_server(method, path, json=json, content=content, headers=headers)
-        self.steps[-1] = Step(self.steps[-1].request, response.status_code, refused=True)
+        self.steps[-1] = SequenceStep(self.steps[-1].request, response.status_code, refused=True)
         expect.judged(response)
         wanted = "a 4xx refusal with a JSON 'detail' (not a crash)"
         why = "the lecture's code cannot answer this request: a robust server refuses it"

@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 
 from conformance import profiles
 from conformance.oracle import Oracle
-from conformance.sequence import Exchange
+from conformance.sequence import ServerAndOracle
 
 
 class ClientMachine(RuleBasedStateMachine):
@@ -39,7 +39,7 @@ class AgainstTheLecture(ClientMachine):
     def __init__(self, client: httpx.Client) -> None:
         super().__init__(client)
         self.oracle = Oracle(self.exercise)
-        self.exchange = Exchange(client, self.oracle)
+        self.exchange = ServerAndOracle(client, self.oracle)
 
     def teardown(self) -> None:
         self.oracle.close()

@@ -34,7 +34,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from conformance.failure import Exchange, Sent
+from conformance.failure import Earlier, Sent
 
 MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 """Responses larger than this (decompressed) are cut off: no lecture endpoint sends that much."""
@@ -58,7 +58,7 @@ class OffOrigin(httpx.TransportError):
 class Context:
     """What a check needs to know about a response beyond the response itself."""
 
-    history: tuple[Exchange, ...] = ()
+    history: tuple[Earlier, ...] = ()
     """The requests sent before this one in the same test (or hypothesis example)."""
     strict: bool = False
     """``--strict-lecture``: compare to the letter."""
@@ -251,7 +251,7 @@ class GuardedTransport(httpx.BaseTransport):
         self.deadline = deadline or _Deadline()
         self.failures = 0
         self.gone: str | None = None
-        self.history: list[Exchange] = []
+        self.history: list[Earlier] = []
         self.received: list[Context] = []
         self.assessed: set[str] = set()
         self.verified: set[str] = set()
@@ -271,7 +271,7 @@ class GuardedTransport(httpx.BaseTransport):
         """The requests of this test whose answers no check looked at."""
         return [c.sent for c in self.received if not c.judged and c.sent is not None]
 
-    def _current_history(self) -> list[Exchange]:
+    def _current_history(self) -> list[Earlier]:
         """The history of the running hypothesis example (a new one starts empty)."""
         from hypothesis.control import current_build_context
         from hypothesis.errors import InvalidArgument
@@ -341,7 +341,7 @@ class GuardedTransport(httpx.BaseTransport):
         )
         extensions[CONTEXT] = context
         self.received.append(context)
-        history.append(Exchange(sent, response.status_code))
+        history.append(Earlier(sent, response.status_code))
         return httpx.Response(
             response.status_code,
             headers=headers,

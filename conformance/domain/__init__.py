@@ -1,7 +1,7 @@
 """The input domain, per exercise and operation: the requests on which the lecture's code
 answers the one answer every correct server gives (see :mod:`conformance.domain.rules`).
 
-Each exercise's registry entry holds its routes' :class:`~conformance.domain.rules.Operation`s
+Each exercise's registry entry holds its routes' :class:`~conformance.domain.rules.OperationDomain`s
 (``Exercise.domain``, from ``conformance/domain/<exercise>.py``); :func:`in_domain` asks one
 question of them.
 """
@@ -9,10 +9,10 @@ question of them.
 from __future__ import annotations
 
 from conformance import registry
-from conformance.domain.rules import Operation, Request, State
+from conformance.domain.rules import OperationDomain, Request, State
 
 
-def operations(exercise: str) -> tuple[Operation, ...]:
+def operations(exercise: str) -> tuple[OperationDomain, ...]:
     """The routes of ``exercise`` the domain lists (none for an exercise without a domain)."""
     try:
         found = registry.get(exercise).domain
@@ -21,7 +21,7 @@ def operations(exercise: str) -> tuple[Operation, ...]:
     return tuple(found or ())
 
 
-def operation(exercise: str, label: str) -> Operation | None:
+def operation(exercise: str, label: str) -> OperationDomain | None:
     """The operation ``label`` ("POST /items") of ``exercise``; a trailing slash on the path
     is tolerated (the comparison slide spells POST /items/)."""
     method, path = label.split(" ", 1)
@@ -32,7 +32,7 @@ def operation(exercise: str, label: str) -> Operation | None:
     return None
 
 
-def exercise_of(labels: set[str]) -> str | None:
+def operations_exercise(labels: set[str]) -> str | None:
     """The exercise these operations ("METHOD /path") belong to, by the registry's rule."""
     return registry.detect({label.split(" ", 1)[1] for label in labels})
 
@@ -46,4 +46,4 @@ def in_domain(exercise: str, request: Request, state: State) -> bool:
     return op is None or op.answers(request, state)
 
 
-__all__ = ["Operation", "Request", "State", "exercise_of", "in_domain", "operation"]
+__all__ = ["OperationDomain", "Request", "State", "in_domain", "operation", "operations_exercise"]

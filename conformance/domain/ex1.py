@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from conformance.domain.rules import (
-    Operation,
+    OperationDomain,
     Request,
     State,
     finite,
@@ -69,14 +69,14 @@ def id_not_negative(request: Request, state: State) -> bool:
 
 
 OPERATIONS = (
-    Operation("GET /"),
-    Operation(
+    OperationDomain("GET /"),
+    OperationDomain(
         "GET /add",
         answers=sum_fits_in_json,
         crashes=("x + y has more than 4300 digits: ValueError while writing the JSON, 500",),
     ),
-    Operation("GET /user/{user_id}"),
-    Operation(
+    OperationDomain("GET /user/{user_id}"),
+    OperationDomain(
         "POST /items",
         answers=item_is_a_finite_number_item,
         crashes=(
@@ -90,7 +90,7 @@ OPERATIONS = (
             "for one and float_type for the other",
         ),
     ),
-    Operation(
+    OperationDomain(
         "GET /items/{item_id}",
         answers=id_not_negative,
         crashes=(

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from conformance import strategies as gen
 from conformance.cases import Call, get, post
 from conformance.domain.rules import (
-    Operation,
+    OperationDomain,
     Request,
     State,
     finite,
@@ -103,8 +103,8 @@ def predict_bodies() -> st.SearchStrategy[dict[str, Any]]:
 
 
 OPERATIONS = (
-    Operation("GET /"),
-    Operation(
+    OperationDomain("GET /"),
+    OperationDomain(
         "POST /fit",
         answers=fit_is_unique,
         numbers="fit",
@@ -120,7 +120,7 @@ OPERATIONS = (
             'numbers given as text ("1.5") or true: the lax float reads them',
         ),
     ),
-    Operation(
+    OperationDomain(
         "POST /predict",
         answers=predict_after_fit,
         setup=fit_first,
@@ -133,7 +133,7 @@ OPERATIONS = (
         ),
         either=('numbers given as text ("1.5") or true: the lax float reads them',),
     ),
-    Operation("GET /coefs", numbers="fit"),
-    Operation("GET /plot"),
-    Operation("GET /reset"),
+    OperationDomain("GET /coefs", numbers="fit"),
+    OperationDomain("GET /plot"),
+    OperationDomain("GET /reset"),
 )

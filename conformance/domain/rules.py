@@ -1,4 +1,4 @@
-"""The shape of an input domain: one :class:`Operation` per route, saying on which requests
+"""The shape of an input domain: one :class:`OperationDomain` per route, saying on which requests
 the lecture's code answers the one answer every correct server must give.
 
 Outside the domain are the requests on which the lecture's code crashes (a 500, or a state it
@@ -52,7 +52,7 @@ def no_setup(request: Request) -> tuple[tuple[Call, ...], State]:
 
 
 @dataclass(frozen=True)
-class Operation:
+class OperationDomain:
     """One route of the lecture's code and the part of its inputs that is in the domain."""
 
     label: str

@@ -84,7 +84,8 @@ def safe(report: dict[str, Any], shown: frozenset[str]) -> tuple[dict[str, Any],
     return copy, left_out
 
 
-def exercise_of(found: Sequence[dict[str, Any]], named: str | None) -> str:
+def reports_exercise(found: Sequence[dict[str, Any]], named: str | None) -> str:
+    """The exercise of these reports: ``named``, else the one every graded test is tagged with."""
     if named:
         return named
     tags = {str(t["tags"][0]) for r in found for t in r["tests"] if len(t.get("tags") or []) >= 3}
@@ -111,7 +112,7 @@ def export(folder: Path, out: Path, shown: frozenset[str], exercise: str | None)
             found[path.stem] = data
     if not found:
         raise ValueError(f"{folder}: no report (<student>.json) in it")
-    chosen = exercise_of(list(found.values()), exercise)
+    chosen = reports_exercise(list(found.values()), exercise)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="conformance-student-pages-") as name:
         staging = Path(name)

@@ -73,7 +73,7 @@ def start(
     except rubric.RubricError as error:
         raise pytest.UsageError(str(error)) from None
     for item in items:
-        item.user_properties += [("exercise", exercise_of(item)), ("tier", tier_of(item))]
+        item.user_properties += [("exercise", item.stash[EXERCISE]), ("tier", tier_of(item))]
     if hasattr(config, "workerinput") or GRADER in config.stash:
         return
     grader = Grader(config, loaded, exercises, reason)
@@ -97,10 +97,6 @@ def quiet_failures(config: pytest.Config) -> None:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and config.option.tbstyle == "no":
             reporter.reportchars = reporter.reportchars.replace("f", "")
-
-
-def exercise_of(item: pytest.Item) -> str:
-    return item.stash[EXERCISE]
 
 
 def tier_of(item: pytest.Item) -> str:

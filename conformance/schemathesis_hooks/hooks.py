@@ -31,7 +31,7 @@ from conformance.exercise_hooks import Draft
 from conformance.expect import UNSET
 from conformance.schemathesis_hooks import links
 from conformance.schemathesis_hooks.exchange import NOT_JSON, lecture_route, read
-from conformance.schemathesis_hooks.run import RUNS, NotALectureServer, exercise_of
+from conformance.schemathesis_hooks.run import RUNS, NotALectureServer, document_exercise
 
 _DEFAULT_ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 """What schemathesis' positive_data_acceptance accepts by default (a request the OpenAPI
@@ -41,7 +41,7 @@ calls valid); an entry's ``robust_statuses`` add to it, route by route."""
 @hook
 def before_load_schema(context: HookContext, raw_schema: dict[str, Any]) -> None:
     try:
-        exercise = exercise_of(raw_schema)
+        exercise = document_exercise(raw_schema)
     except NotALectureServer:
         return  # said, and the run stopped, once the schema is loaded
     for what in links.extend(raw_schema, exercise):

@@ -46,7 +46,7 @@ def robust_requested(environ: Mapping[str, str] = os.environ) -> bool:
     return environ.get(ROBUST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def exercise_of(
+def document_exercise(
     document: dict[str, Any], location: str | None = None, environ: Mapping[str, str] = os.environ
 ) -> str:
     """The exercise, from ``CONFORMANCE_EXERCISE`` or detected as the suite detects it (from
@@ -143,7 +143,7 @@ class Runs:
         self._last: Run | None = None
 
     def start(self, schema: BaseSchema) -> Run:
-        exercise = exercise_of(schema.raw_schema, schema.location)
+        exercise = document_exercise(schema.raw_schema, schema.location)
         hooks = entry(exercise)
         workers = getattr(schema.config, "workers", 1)
         run = Run(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conformance import failure
-from conformance.failure import Exchange, Failure, Sent
+from conformance.failure import Earlier, Failure, Sent
 
 JSON = "application/json"
 
@@ -33,7 +33,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 def sequence() -> Failure:
     first = Sent("POST", "http://127.0.0.1:8000/fit", b'{"X": [[1.0]], "y": [2.0]}', JSON)
     last = Sent("POST", "http://127.0.0.1:8000/predict", b'{"X": [[1.0]]}', JSON)
-    return Failure("200", "500", "the answer", last, (Exchange(first, 200),))
+    return Failure("200", "500", "the answer", last, (Earlier(first, 200),))
 
 
 def test_a_replay_script_is_written_where_the_message_says_in_a_private_folder(
