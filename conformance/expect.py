@@ -431,20 +431,29 @@ def check_error(
     )
 
 
+REFUSAL = "a 4xx refusal with a JSON 'detail' (not a crash)"
+"""What a robust server answers to a request the lecture's code cannot answer."""
+
+
+def refusal_problem(response: httpx.Response) -> str | None:
+    """Where ``response`` is not a :data:`REFUSAL` (its status, or its body), or None."""
+    if not 400 <= response.status_code < 500:
+        return f"$.status: expected 4xx, got {response.status_code}"
+    try:
+        body = response.json()
+    except ValueError:
+        return "$ (not JSON)"
+    if not isinstance(body, dict) or "detail" not in body:
+        return "$.detail: missing"
+    return None
+
+
 def check_refused(response: httpx.Response) -> None:
     """A 4xx whose JSON body has a ``detail``, as FastAPI's own errors (and its OpenAPI
     ``HTTPValidationError``) have: how the robust tier wants a bad request refused."""
     judged(response)
     assess(response, refused=True)
-    _check_refused(response)
+    where = refusal_problem(response)
+    if where is not None:
+        raise fail(response, expected=REFUSAL, where=where, refused=True)
     verify(response, refused=True)
-
-
-def _check_refused(response: httpx.Response) -> None:
-    expectation = "a 4xx refusal with a JSON 'detail' (not a crash)"
-    if not 400 <= response.status_code < 500:
-        where = f"$.status: expected 4xx, got {response.status_code}"
-        raise fail(response, expected=expectation, where=where, refused=True)
-    body = response_json(response, expectation, refused=True)
-    if not isinstance(body, dict) or "detail" not in body:
-        raise fail(response, expected=expectation, where="$.detail: missing", refused=True)

@@ -89,22 +89,11 @@ class ServerAndOracle:
         response = self.send_to_server(method, path, json=json, content=content, headers=headers)
         self.steps[-1] = SequenceStep(self.steps[-1].request, response.status_code, refused=True)
         expect.judged(response)
-        wanted = "a 4xx refusal with a JSON 'detail' (not a crash)"
-        why = "the lecture's code cannot answer this request: a robust server refuses it"
-        got = expect.describe_response(response)
-        where = None
-        if not 400 <= response.status_code < 500:
-            where = f"$.status: expected 4xx, got {response.status_code}"
-        else:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-                where = "$ (not JSON)"
-            if where is None and (not isinstance(body, dict) or "detail" not in body):
-                where = "$.detail: missing"
+        where = expect.refusal_problem(response)
         if where is not None:
-            raise self.fail(Mismatch(wanted, got, where, why), response)
+            got = expect.describe_response(response)
+            why = "the lecture's code cannot answer this request: a robust server refuses it"
+            raise self.fail(Mismatch(expect.REFUSAL, got, where, why), response)
 
     def refuse_again(self) -> None:
         """Send the last request, a refused one, again: it must be refused again (never sent
