@@ -47,6 +47,8 @@ PRELOAD = (
 """What the corpus servers import (``grep import tests/corpus``), and what uvicorn loads."""
 
 MESSAGE = 1 << 16
+TIMEOUT = 120.0
+"""Seconds to wait for the interpreter's answer (its imports at start: ~3 s; a fork: ms)."""
 PR_SET_PDEATHSIG = 1
 
 
@@ -97,6 +99,7 @@ class WarmServers:
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
+        self._control.settimeout(TIMEOUT)  # every answer is bounded: a stuck interpreter fails
         ready = self._control.recv(MESSAGE)
         if json.loads(ready or b"{}").get("ready") is not True:
             raise RuntimeError(f"the pre-imported interpreter did not start: {ready!r}")
