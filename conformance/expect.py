@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import marshal
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -226,6 +227,27 @@ def difference(
     """The first place where ``actual`` differs from ``expected``: (where, what), or None.
 
     ``strict``: 422 error items may not carry keys the lecture does not print (url, ctx)."""
+    if same_json(expected, actual):
+        return None
+    return _difference(expected, actual, where, strict)
+
+
+def same_json(expected: Any, actual: Any) -> bool:
+    """Whether two plain JSON values are equal and of the same JSON types all the way down
+    (2 is not 2.0, true is not 1): a quick answer for the common case, an oracle's whole items
+    list against the server's. Equal values whose marshalled bytes are equal are the same;
+    matchers and subclasses (which marshal refuses) and anything else go to the walk of
+    :func:`difference`, which says where they differ. NaN is never equal to NaN there, nor here
+    (``==`` first)."""
+    if expected != actual:
+        return False
+    try:
+        return marshal.dumps(expected, 2) == marshal.dumps(actual, 2)
+    except ValueError:
+        return False
+
+
+def _difference(expected: Any, actual: Any, where: str, strict: bool) -> tuple[str, str] | None:
     mismatch = getattr(expected, "mismatch", None)
     if callable(mismatch):
         problem = mismatch(actual)
@@ -240,7 +262,7 @@ def difference(
         if len(actual) != len(expected):
             return where, f"expected {len(expected)} items, got {len(actual)}"
         for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            found = difference(e, a, f"{where}[{i}]", strict=strict)
+            found = _difference(e, a, f"{where}[{i}]", strict)
             if found:
                 return found
         return None
@@ -269,7 +291,7 @@ def _dict_difference(
     if extra and not partial:
         return where, f"unexpected key {extra[0]!r}: expected exactly the keys {list(expected)}"
     for key, value in expected.items():
-        found = difference(value, actual[key], f"{where}.{key}", strict=strict)
+        found = _difference(value, actual[key], f"{where}.{key}", strict)
         if found:
             return found
     return None
@@ -296,14 +318,19 @@ def _tail_difference(
 
 
 def response_json(
-    response: httpx.Response, expected: str = "a JSON body", *, refused: bool = False
+    response: httpx.Response,
+    expected: str | Callable[[], str] = "a JSON body",
+    *,
+    refused: bool = False,
 ) -> Any:
-    """The response's JSON, or a mismatch that says it was not JSON."""
+    """The response's JSON, or a mismatch that says it was not JSON (``expected`` may be a
+    function that writes what was expected, called only then)."""
     judged(response)
     try:
         return response.json()
     except ValueError:
-        raise fail(response, expected=expected, where="$ (not JSON)", refused=refused) from None
+        shown = expected if isinstance(expected, str) else expected()
+        raise fail(response, expected=shown, where="$ (not JSON)", refused=refused) from None
 
 
 def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNSET) -> Any:
@@ -311,7 +338,10 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
     judged(response)
     statuses = [status] if isinstance(status, int) else list(status)
     shown = " or ".join(str(s) for s in statuses)
-    expectation = shown if body is UNSET else f"{shown} {shorten(to_json(body))}"
+
+    def expectation() -> str:  # written only for a failure: a long expected list is slow
+        return shown if body is UNSET else f"{shown} {shorten(to_json(body))}"
+
     refused = min(statuses) >= 400
     judges = ("shape",) if body is UNSET else ("shape", "values")
     assess(response, *judges, refused=refused)
@@ -319,7 +349,7 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
         if not refused and body is not UNSET:
             verify_values(response, body)
         where = f"$.status: expected {shown}, got {response.status_code}"
-        raise fail(response, expected=expectation, where=where, refused=refused)
+        raise fail(response, expected=expectation(), where=where, refused=refused)
     if body is UNSET:
         verify(response, *judges, refused=refused)
         return None
@@ -332,7 +362,7 @@ def check(response: httpx.Response, status: int | Sequence[int], body: Any = UNS
                 verify(response, "shape")
             else:
                 verify_values(response, body)
-        raise fail(response, expected=expectation, where=f"{where}: {what}", refused=refused)
+        raise fail(response, expected=expectation(), where=f"{where}: {what}", refused=refused)
     verify(response, *judges, refused=refused)
     return actual
 

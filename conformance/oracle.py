@@ -199,36 +199,38 @@ def _difference(
     """``wanted_of(body, strict=...)``: the oracle's JSON ``body`` as the expected one."""
     expect.judged(actual)
     strict = expect.is_strict(actual)
-    shown = expect.describe_response(expected)
-    got = expect.describe_response(actual)
+
+    def mismatch(where: str) -> Mismatch:  # both answers written only for a difference
+        return Mismatch(expect.describe_response(expected), expect.describe_response(actual), where)
+
     if expected.status_code in REDIRECTS:
         return _redirect_difference(expected, actual, strict)
     if actual.status_code != expected.status_code:
         where = f"$.status: expected {expected.status_code}, got {actual.status_code}"
-        return Mismatch(shown, got, where)
+        return mismatch(where)
     if expected.content and media_type(actual) != media_type(expected):
         where = (
             f"$.headers.content-type: expected {media_type(expected)!r}, "
             f"got {media_type(actual) or '(none)'!r}"
         )
-        return Mismatch(shown, got, where)
+        return mismatch(where)
     if media_type(expected) == "image/png":
         return png_problem(actual)
     if "json" not in media_type(expected):
         if actual.content != expected.content:
-            return Mismatch(shown, got, "$.body: differs")
+            return mismatch("$.body: differs")
         return None
     try:
         body = actual.json()
     except ValueError:
-        return Mismatch(shown, got, "$ (not JSON)")
+        return mismatch("$ (not JSON)")
     wanted = wanted_of(expected.json(), strict=strict)
     found = expect.difference(wanted, body, strict=strict)
     if found is None:
         return None
     where, what = found
     shown = f"{expected.status_code} {shorten(expect.to_json(wanted))}"
-    return Mismatch(shown, got, f"{where}: {what}")
+    return Mismatch(shown, expect.describe_response(actual), f"{where}: {what}")
 
 
 def expected_json(

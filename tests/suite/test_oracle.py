@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paths import LECTURE
 
-from conformance import appspec, domain, stateful
+from conformance import appspec, domain, expect, stateful
 from conformance.cases import ex1 as cases_ex1
 from conformance.domain.rules import Request
 from conformance.matchers import Close, close_numbers
@@ -40,6 +42,34 @@ def answer(
 def test_json_types_are_exact() -> None:
     found = differences(answer(200, {"result": 2}), answer(200, {"result": 2.0}))
     assert found is not None and "$.result" in found.where
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-3, 3) | st.sampled_from("ab"),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("xy"), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, derandomize=True)
+@given(expected=JSON_VALUES, actual=JSON_VALUES)
+def test_same_json_is_the_walk_s_answer_when_it_answers(expected: Any, actual: Any) -> None:
+    """The quick path says "the same" only where the walk finds no difference (never for 1
+    and 1.0, nor true and 1), and difference() gives the walk's answer either way."""
+    for e, a in ((expected, actual), (expected, json.loads(json.dumps(expected)))):
+        walked = expect._difference(e, a, "$", False)
+        if expect.same_json(e, a):
+            assert walked is None
+        assert expect.difference(e, a) == walked
+
+
+def test_same_json_leaves_matchers_and_nan_to_the_walk() -> None:
+    assert not expect.same_json([1], [1.0]) and not expect.same_json({"a": True}, {"a": 1})
+    assert not expect.same_json(float("nan"), float("nan"))
+    assert not expect.same_json([Close(2.0)], [2.0])  # a matcher decides, in the walk
+    assert expect.difference([Close(2.0)], [2.0 + 1e-12]) is None
+    items = [{"name": f"Filler {i}", "description": None, "price": 0.5} for i in range(500)]
+    assert expect.same_json(items, json.loads(json.dumps(items)))
 
 
 def test_fitted_numbers_are_close_not_equal() -> None:
