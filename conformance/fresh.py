@@ -32,7 +32,7 @@ from conformance import expect
 from conformance.settings import SETTINGS
 
 
-class Blocked(Exception):
+class StepBlocked(Exception):
     """The step cannot be judged: an earlier step it builds on went wrong."""
 
 
@@ -48,7 +48,7 @@ class Step:
     """The lecture case's id (``items-post-widget``): the rubric groups match on it."""
     slide: str
     check: Callable[[httpx.Client, Journal], None]
-    """Sends the step's request(s) and checks the answer; raises a mismatch, ``Blocked``..."""
+    """Sends the step's request(s) and checks the answer; raises a mismatch, ``StepBlocked``..."""
     needs_start: bool = False
     """Meaningful only from the lecture's starting state: skipped once it was found otherwise."""
 
@@ -100,14 +100,14 @@ def replay(steps: Sequence[Step], client: httpx.Client, journal: Journal) -> Non
     """Run every step in order, recording each one's outcome in ``journal``."""
     for step in steps:
         if step.needs_start and journal.started_with is not None:
-            journal.outcomes[step.id] = Blocked(
+            journal.outcomes[step.id] = StepBlocked(
                 f"the server did not start as the lecture's (it held {journal.started_with}, "
                 f"see {journal.found_at}): this step needs the lecture's starting state"
             )
             continue
         try:
             step.check(client, journal)
-        except (expect.LectureMismatch, httpx.TransportError, Blocked, NotFresh) as outcome:
+        except (expect.LectureMismatch, httpx.TransportError, StepBlocked, NotFresh) as outcome:
             if journal.started_with is not None and not journal.found_at:
                 journal.found_at = step.id
             journal.outcomes[step.id] = outcome
@@ -139,7 +139,7 @@ def report(
         return
     if isinstance(outcome, NotFresh):
         pytest.skip(str(outcome))
-    if isinstance(outcome, Blocked):
+    if isinstance(outcome, StepBlocked):
         pytest.skip(f"blocked: {outcome}")
     raise outcome
 

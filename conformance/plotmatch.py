@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance.plotread import Blob, Picture
+from conformance.plotread import Blob, DecodedPlot
 
 Floats = NDArray[np.float64]
 
@@ -68,7 +68,7 @@ class Located:
         return [blob for blob in self.found if blob is not None]
 
 
-def candidates(picture: Picture) -> list[Blob]:
+def candidates(picture: DecodedPlot) -> list[Blob]:
     """Blobs that could be markers: not specks, not as big as a tenth of the picture."""
     small = [
         b
@@ -105,7 +105,7 @@ def anchors(points: Floats) -> list[tuple[int, int]]:
 class _Scene:
     """A picture's candidate blobs, their centres, the tolerance and the lookup, made once."""
 
-    picture: Picture
+    picture: DecodedPlot
     blobs: list[Blob]
     centres: Floats
     tolerance: float
@@ -113,7 +113,7 @@ class _Scene:
 
 
 @functools.lru_cache(maxsize=4)
-def _scene(picture: Picture) -> _Scene:
+def _scene(picture: DecodedPlot) -> _Scene:
     blobs = candidates(picture)
     centres = np.array([(b.x, b.y) for b in blobs]).reshape(-1, 2)
     tolerance = max(3.0, 0.008 * max(picture.width, picture.height))
@@ -122,7 +122,7 @@ def _scene(picture: Picture) -> _Scene:
 
 
 def locate(
-    picture: Picture, points: Sequence[Sequence[float]], *, every: bool = False
+    picture: DecodedPlot, points: Sequence[Sequence[float]], *, every: bool = False
 ) -> Located | None:
     """The increasing axes under which the most ``points`` land on a blob, or None when no
     two blobs can be two of the points. ``every``: only axes that put every point on a blob

@@ -71,7 +71,7 @@ class Blob:
 
 
 @dataclass(frozen=True, eq=False)
-class Picture:
+class DecodedPlot:
     """A decoded plot: its pixels, ink and blobs."""
 
     rgb: NDArray[np.int16]
@@ -88,7 +88,7 @@ class Picture:
         return int(self.rgb.shape[0])
 
 
-def read(png: bytes) -> Picture:
+def read(png: bytes) -> DecodedPlot:
     """Decode ``png`` and take it apart; :class:`Unreadable` when it cannot be."""
     rgb = decode(png)
     ink = ink_mask(rgb)
@@ -98,11 +98,11 @@ def read(png: bytes) -> Picture:
     if starts > MAX_RUNS:
         raise Unreadable(f"{starts} separate runs of ink: noise, not a plot")
     lines = line_mask(ink)
-    return Picture(rgb, ink, lines, tuple(blobs(ink & ~lines, rgb)))
+    return DecodedPlot(rgb, ink, lines, tuple(blobs(ink & ~lines, rgb)))
 
 
 def line_near(
-    picture: Picture, row: float, left: float, right: float, tolerance: float
+    picture: DecodedPlot, row: float, left: float, right: float, tolerance: float
 ) -> int | None:
     """The pixel row of a horizontal line (solid, dashed or dotted, of any colour or
     thickness) within ``tolerance`` of ``row`` that runs from ``left`` to ``right``, or None.

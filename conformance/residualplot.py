@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from conformance import plotmatch, plotread
-from conformance.plotread import Blob, Picture
+from conformance.plotread import Blob, DecodedPlot
 from conformance.residuals import Residuals, distinct
 
 SHOWN = 3
@@ -49,7 +49,7 @@ class Reading:
         )
 
 
-def judge(picture: Picture, fits: Sequence[Residuals]) -> Reading:
+def judge(picture: DecodedPlot, fits: Sequence[Residuals]) -> Reading:
     """The reading against the first fit the picture shows, else against the first fit."""
     readings = []
     for residuals in fits:
@@ -60,14 +60,14 @@ def judge(picture: Picture, fits: Sequence[Residuals]) -> Reading:
     return readings[0]
 
 
-def read_against(picture: Picture, residuals: Residuals) -> Reading:
+def read_against(picture: DecodedPlot, residuals: Residuals) -> Reading:
     points, rows = distinct(residuals.points())
     located = plotmatch.locate(picture, points)
     reading = Reading(residuals, points, rows, located, problem=None)
     return replace(reading, problem=_problem(picture, reading))
 
 
-def _problem(picture: Picture, reading: Reading) -> str | None:
+def _problem(picture: DecodedPlot, reading: Reading) -> str | None:
     located, points = reading.located, reading.points
     if located is None or located.count < len(points):
         return _missing(picture, reading)
@@ -89,7 +89,7 @@ def _problem(picture: Picture, reading: Reading) -> str | None:
     return None
 
 
-def _missing(picture: Picture, reading: Reading) -> str:
+def _missing(picture: DecodedPlot, reading: Reading) -> str:
     """Why some rows have no marker: a usual mistake, rows cut off, or which rows."""
     residuals, located = reading.residuals, reading.located
     points, rows = reading.points, reading.rows
@@ -149,7 +149,7 @@ def alternatives(residuals: Residuals) -> list[tuple[str, list[tuple[float, floa
     return [(label, list(zip(u, v, strict=True))) for label, u, v in options]
 
 
-def diagnose(picture: Picture, residuals: Residuals) -> str | None:
+def diagnose(picture: DecodedPlot, residuals: Residuals) -> str | None:
     """Which usual mistake the picture shows exactly, if one."""
     for label, wrong in alternatives(residuals):
         points, _ = distinct(wrong)
@@ -158,7 +158,7 @@ def diagnose(picture: Picture, residuals: Residuals) -> str | None:
     return None
 
 
-def extras(picture: Picture, located: plotmatch.Located) -> list[Blob]:
+def extras(picture: DecodedPlot, located: plotmatch.Located) -> list[Blob]:
     """Blobs among the markers (inside their box) shaped like them (size, area and fill
     within a fifth or so of the usual marker's) that are no point's: a second series drawn
     on the same axes. Letters and legend entries rarely have a marker's shape."""

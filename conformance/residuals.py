@@ -30,7 +30,7 @@ from conformance.regression import Dataset, Fit, least_squares
 
 
 @dataclass(frozen=True)
-class Group:
+class RowsAtOneX:
     """Rows that share one row of X, and the residuals they are given."""
 
     x: tuple[float, float]
@@ -44,13 +44,13 @@ INTERCEPT, COEF = 1.0, (2.0, -1.0)
 """The fit the groups are built on: fitted = 1 + 2 x1 - x2."""
 
 GROUPS = (
-    Group((3.0, 7.0), 0.0, (-4.0, 1.0, 3.0)),
-    Group((1.0, 1.0), 2.0, (-3.5, -1.5, 1.0, 4.0)),
-    Group((-2.0, -6.5), 3.5, (-3.0, -1.5, 1.0, 3.5), place="tail"),
-    Group((2.0, -1.0), 6.0, (-2.5, -1.0, 3.5)),
-    Group((-3.0, -12.5), 7.5, (-4.0, -1.0, 1.5, 3.5), place="head"),
-    Group((-1.0, -11.0), 10.0, (-3.0, -1.0, 4.0)),
-    Group((0.0, -11.0), 12.0, (-3.5, 1.0, 2.5)),
+    RowsAtOneX((3.0, 7.0), 0.0, (-4.0, 1.0, 3.0)),
+    RowsAtOneX((1.0, 1.0), 2.0, (-3.5, -1.5, 1.0, 4.0)),
+    RowsAtOneX((-2.0, -6.5), 3.5, (-3.0, -1.5, 1.0, 3.5), place="tail"),
+    RowsAtOneX((2.0, -1.0), 6.0, (-2.5, -1.0, 3.5)),
+    RowsAtOneX((-3.0, -12.5), 7.5, (-4.0, -1.0, 1.5, 3.5), place="head"),
+    RowsAtOneX((-1.0, -11.0), 10.0, (-3.0, -1.0, 4.0)),
+    RowsAtOneX((0.0, -11.0), 12.0, (-3.5, 1.0, 2.5)),
 )
 
 READABLE_GAP = 0.04

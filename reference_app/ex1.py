@@ -3,7 +3,7 @@
 Every request the lecture shows gets exactly the status and JSON it prints. Beyond the
 lecture: negative item ids are 404, NaN/infinite or non-numeric prices are 422, an /add result
 too long for JSON is 422, the items list is guarded by a lock, and bodies over the size limit
-are 413 (see :mod:`reference_app.limits`).
+are 413 (see :mod:`reference_app.body_size`).
 
 Serve with ``uvicorn reference_app.ex1:app`` or ``fastapi run reference_app/ex1.py``.
 """
@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
+from reference_app.body_size import max_body_bytes
 from reference_app.errors import (
     BODY_RESPONSES,
     Detail,
@@ -24,7 +25,6 @@ from reference_app.errors import (
     install_error_handlers,
     validation_error,
 )
-from reference_app.limits import max_body_bytes
 
 #: A JSON number that is finite and really a number: ``true``, ``"9.99"``, NaN and 1e309
 #: are rejected (the lecture's code coerces the first two and crashes on the last two).

@@ -18,8 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from reference_app import ols
+from reference_app.body_size import max_body_bytes
 from reference_app.errors import BODY_RESPONSES, Detail, install_error_handlers, validation_error
-from reference_app.limits import max_body_bytes
 from reference_app.plot import residual_plot_png
 
 #: A JSON number that is finite and really a number (not ``true``, ``"1"``, NaN or 1e309).

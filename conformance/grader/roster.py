@@ -114,27 +114,27 @@ def folder_of(app: str) -> str:
 
 
 @dataclass(frozen=True)
-class Row:
+class GradeRow:
     """One line of grades.csv with a roster: a student, their folder's result, or either."""
 
     student: Student | None
     result: Result | None
 
 
-def join(results: Sequence[Result], students: Sequence[Student]) -> list[Row]:
+def join(results: Sequence[Result], students: Sequence[Student]) -> list[GradeRow]:
     """Each result with its students (one row each; none: a row without a student), then the
     students whose folder has no result."""
     by_folder: dict[str, list[Student]] = {}
     for student in students:
         by_folder.setdefault(student.folder, []).append(student)
-    rows: list[Row] = []
+    rows: list[GradeRow] = []
     seen: set[str] = set()
     for result in results:
         folder = folder_of(result.app)
         seen.add(folder)
-        rows += [Row(s, result) for s in by_folder.get(folder, [])] or [Row(None, result)]
+        rows += [GradeRow(s, result) for s in by_folder.get(folder, [])] or [GradeRow(None, result)]
     missing = sorted(s for s in students if s.folder not in seen)
-    return rows + [Row(s, None) for s in missing]
+    return rows + [GradeRow(s, None) for s in missing]
 
 
 def unknown(results: Sequence[Result], students: Sequence[Student]) -> list[str]:

@@ -15,7 +15,7 @@ from conformance import expect, fresh
 from conformance.cases import Case
 from conformance.cases.ex1 import CASES, STORED_WIDGET
 from conformance.failure import shorten
-from conformance.fresh import Blocked, Journal, Step
+from conformance.fresh import Journal, Step, StepBlocked
 from conformance.matchers import EndsWith
 from conformance.transcript import check_answer, send
 
@@ -78,7 +78,7 @@ def get_first_item(client: httpx.Client, journal: Journal) -> None:
     # when the POSTs above were right); with no such list there is nothing to judge it by.
     items = journal.answers.get(LIST)
     if not isinstance(items, list) or not items:
-        raise Blocked("POST /items gave no list to read item 0 from (see items-post-gadget)")
+        raise StepBlocked("POST /items gave no list to read item 0 from (see items-post-gadget)")
     case = CASE["items-get-widget"]
     expect.check(client.get("/items/0"), case.status, items[0])
 

@@ -19,7 +19,7 @@ from conformance import expect, fresh
 from conformance.cases import Redirect
 from conformance.cases.ex2 import CASES, DEMO
 from conformance.fitted import ServerModel, coefs_of
-from conformance.fresh import Blocked, Journal, Step
+from conformance.fresh import Journal, Step, StepBlocked
 from conformance.regression import Fit, fit_of
 from conformance.transcript import check_answer, check_media_type, check_png, check_redirect, send
 
@@ -76,7 +76,7 @@ def first_fit(client: httpx.Client, journal: Journal) -> None:
 def own_fit(journal: Journal) -> Fit:
     _, found = journal.answers.get(FIT, (None, None))
     if not isinstance(found, Fit):
-        raise Blocked(
+        raise StepBlocked(
             "the first POST /fit gave no coefficients to judge this by (see fit-seeded-demo)"
         )
     return found
@@ -96,7 +96,7 @@ def coefs_of_own_fit(client: httpx.Client, journal: Journal) -> None:
 def plot_of_first_fit(client: httpx.Client, journal: Journal) -> None:
     status, _ = journal.answers.get(FIT, (None, None))
     if status != 200:
-        raise Blocked("the first POST /fit did not answer 200 (see fit-seeded-demo)")
+        raise StepBlocked("the first POST /fit did not answer 200 (see fit-seeded-demo)")
     check_png(client.get("/plot"))
 
 

@@ -74,7 +74,7 @@ def histogram(totals: Sequence[float], max_score: float, bins: int = 10) -> Char
 
 
 @dataclass(frozen=True)
-class Row:
+class BarRow:
     label: str
     title: str
     bars: list[Bar]
@@ -84,7 +84,7 @@ class Row:
 class GroupChart:
     width: int
     height: int
-    rows: list[Row]
+    rows: list[BarRow]
     left: int
     scale: float
 
@@ -98,7 +98,7 @@ def groups(stats: Sequence[tuple[str, str, float, float, float]]) -> GroupChart:
         y = 8 + index * row_height
         share = mean / points if points else 0.0
         rows.append(
-            Row(
+            BarRow(
                 label=label,
                 title=title,
                 bars=[

@@ -92,7 +92,7 @@ class GroupResult:
     counted: bool
     passed: bool
     line: str
-    failures: list[feedback.Failure]
+    failures: list[feedback.FailedCheck]
     note: str
     visibility: str = "visible"
 
@@ -103,7 +103,7 @@ class GroupResult:
 
 
 @dataclass
-class Student:
+class StudentSummary:
     name: str
     app: str
     status: str
@@ -140,7 +140,7 @@ class CommonFailure:
     rule: str
     kind: str
     hint: str
-    who: list[Student]
+    who: list[StudentSummary]
     checks: int
     """Failed checks of this kind, all these students together."""
     example: str
@@ -154,7 +154,7 @@ class CommonFailure:
 @dataclass
 class ClassData:
     exercise: str
-    students: list[Student]
+    students: list[StudentSummary]
     columns: list[Column]
     max_score: float
 
@@ -213,7 +213,7 @@ class ClassData:
         return ranked[:limit]
 
 
-def student_safe(student: Student, hide: Sequence[str] = HIDDEN) -> Student:
+def student_safe(student: StudentSummary, hide: Sequence[str] = HIDDEN) -> StudentSummary:
     """What ``student`` may see: no group whose visibility is in ``hide`` (nor any failure
     charged to one), a score of the groups left, no grading seed, no grader path."""
     hidden = {g.key.rsplit(":", 1)[-1] for g in student.groups if g.visibility in hide}
@@ -236,7 +236,7 @@ def student_safe(student: Student, hide: Sequence[str] = HIDDEN) -> Student:
     )
 
 
-def student(result: Result, folder: Path | None, origin: str = ORIGIN) -> Student:
+def student(result: Result, folder: Path | None, origin: str = ORIGIN) -> StudentSummary:
     """One student's page data, from their report and the server log in ``folder``;
     ``origin``: the address of their server that failures show (see :mod:`untrusted`)."""
     report = result.results if isinstance(result.results, dict) else {}
@@ -267,7 +267,7 @@ def student(result: Result, folder: Path | None, origin: str = ORIGIN) -> Studen
     label = status_label(result.status)
     extra_data = report.get("extra_data")
     plot = extra_data.get(plotcapture.EXTRA_KEY) if isinstance(extra_data, dict) else None
-    return Student(
+    return StudentSummary(
         name=untrusted.line(result.name, NAME),
         app=untrusted.line(result.app),
         status=untrusted.line(result.status),

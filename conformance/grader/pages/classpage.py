@@ -97,14 +97,14 @@ def image_uri(data: bytes | str | None) -> str | None:
 class Tile:
     """A student's picture in the class page's gallery, marked when it failed or is missing."""
 
-    student: classdata.Student
+    student: classdata.StudentSummary
     src: str | None
     label: str
     """A few words on what went wrong ("JPEG, not PNG", "did not start"), or ""."""
     problem: str
 
 
-def tile(student: classdata.Student) -> Tile:
+def tile(student: classdata.StudentSummary) -> Tile:
     """The student's picture, or why there is none; its label says so in a few words."""
     plot = student.plot
     if plot is None:
@@ -137,7 +137,7 @@ def _label_of(problem: str) -> str:
     return "problem" if problem else ""
 
 
-def plot_view(student: classdata.Student, exercise: str) -> dict[str, Any] | None:
+def plot_view(student: classdata.StudentSummary, exercise: str) -> dict[str, Any] | None:
     """The student's /plot and the reference plot for the same data, ready for a page."""
     if student.plot is None:
         return None
@@ -163,7 +163,7 @@ def _title(exercise: str) -> str:
 
 
 def render_student(
-    student: classdata.Student,
+    student: classdata.StudentSummary,
     exercise: str,
     *,
     student_safe: bool = False,

@@ -34,7 +34,7 @@ KIND = 160
 
 
 @dataclass
-class Failure:
+class FailedCheck:
     """One failed check: its name and, when the suite's own check failed, its parts."""
 
     check: str
@@ -80,12 +80,12 @@ class Failure:
 class Similar:
     """Failures of one group with the same rule and kind of difference: the first in full."""
 
-    first: Failure
+    first: FailedCheck
     checks: list[str]
     count: int
 
 
-def failures(test: dict[str, Any], origin: str = ORIGIN) -> tuple[list[Failure], str]:
+def failures(test: dict[str, Any], origin: str = ORIGIN) -> tuple[list[FailedCheck], str]:
     """The failures in one report test (one rubric group), and a note on any left out."""
     extra = test.get("extra_data")
     found = extra.get("failures") if isinstance(extra, dict) else None
@@ -94,7 +94,7 @@ def failures(test: dict[str, Any], origin: str = ORIGIN) -> tuple[list[Failure],
     return [_failure(item, origin) for item in found if isinstance(item, dict)], ""
 
 
-def grouped(found: Sequence[Failure]) -> list[Similar]:
+def grouped(found: Sequence[FailedCheck]) -> list[Similar]:
     """The failures with the same rule and kind together, in the order they first came."""
     groups: dict[tuple[str, str], Similar] = {}
     for failure in found:
@@ -107,7 +107,7 @@ def grouped(found: Sequence[Failure]) -> list[Similar]:
     return list(groups.values())
 
 
-def _failure(data: dict[str, Any], origin: str) -> Failure:
+def _failure(data: dict[str, Any], origin: str) -> FailedCheck:
     def text(key: str, limit: int = untrusted.BLOCK) -> str:
         return untrusted.scrub(untrusted.block(str(data.get(key) or ""), limit), origin)
 
@@ -122,7 +122,7 @@ def _failure(data: dict[str, Any], origin: str) -> Failure:
         skipped = len(after) - SHOWN_HISTORY
         after = [f"... {skipped} earlier requests", *after[skipped:]]
     where = text("where", untrusted.LINE)
-    failure = Failure(
+    failure = FailedCheck(
         check=untrusted.line(data.get("test", "")),
         text=_text(str(data.get("text", "")), origin),
         request=untrusted.block(line, untrusted.LINE * 2),
@@ -137,7 +137,9 @@ def _failure(data: dict[str, Any], origin: str) -> Failure:
         hint=text("hint", untrusted.LINE),
         count=_count(data.get("count")),
     )
-    raw = Failure("", str(data.get("text", ""))[:KIND], where=str(data.get("where") or "")[:KIND])
+    raw = FailedCheck(
+        "", str(data.get("text", ""))[:KIND], where=str(data.get("where") or "")[:KIND]
+    )
     failure.kind = untrusted.line(data.get("kind") or hints.kind(raw.gist), KIND)
     return failure
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from reference_fixtures import live_client
 
 from reference_app import ex1, ex2
-from reference_app.limits import DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES_ENV, max_body_bytes
+from reference_app.body_size import DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES_ENV, max_body_bytes
 
 LIMIT = 1000
 FACTORIES: dict[str, Callable[..., FastAPI]] = {"ex1": ex1.create_app, "ex2": ex2.create_app}
