@@ -21,7 +21,7 @@ from schemathesis.core.result import Ok
 from schemathesis.schemas import BaseSchema
 
 from conformance import domain, expect
-from conformance.domain.rules import Request
+from conformance.domain.shape import Request
 from conformance.prerequisite import answered
 
 

@@ -1,7 +1,7 @@
 """The input domain, per exercise and operation: the requests on which the lecture's code
-answers the one answer every correct server gives (see :mod:`conformance.domain.rules`).
+answers the one answer every correct server gives (see :mod:`conformance.domain.shape`).
 
-Each exercise's registry entry holds its routes' :class:`~conformance.domain.rules.OperationDomain`s
+Each exercise's registry entry holds its routes' :class:`~conformance.domain.shape.OperationDomain`s
 (``Exercise.domain``, from ``conformance/domain/<exercise>.py``); :func:`in_domain` asks one
 question of them.
 """
@@ -9,7 +9,7 @@ question of them.
 from __future__ import annotations
 
 from conformance import registry
-from conformance.domain.rules import OperationDomain, Request, State
+from conformance.domain.shape import OperationDomain, Request, State
 
 
 def operations(exercise: str) -> tuple[OperationDomain, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from conformance.domain.rules import (
+from conformance.domain.shape import (
     OperationDomain,
     Request,
     State,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conformance import strategies as gen
 from conformance.cases import Call, get, post
-from conformance.domain.rules import (
+from conformance.domain.shape import (
     OperationDomain,
     Request,
     State,

@@ -95,7 +95,7 @@ class Followed:
     describe: Callable[[str], list[str]] = _no_words
     """What is held, in words, for a failure message (each line follows ``after: ``)."""
     domain: Callable[[Held], Mapping[str, Any]] = _read_by_no_rule
-    """What is held, as the input domain reads it (``conformance.domain.rules.State``)."""
+    """What is held, as the input domain reads it (``conformance.domain.shape.State``)."""
 
 
 STATELESS = Followed()

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from conformance.cases import Call, post
-from conformance.domain.rules import finite, matrix_shape
+from conformance.domain.shape import finite, matrix_shape
 from conformance.exercise_hooks import (
     ExerciseHooks,
     Followed,

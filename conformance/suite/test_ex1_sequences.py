@@ -21,7 +21,7 @@ from hypothesis.stateful import initialize, rule
 from conformance import domain, stateful
 from conformance import strategies as gen
 from conformance.cases.ex1 import GADGET, WIDGET
-from conformance.domain.rules import Request
+from conformance.domain.shape import Request
 from conformance.stateful import AgainstTheLecture
 
 pytestmark = [pytest.mark.ex1, pytest.mark.slide("Usage - Demo")]

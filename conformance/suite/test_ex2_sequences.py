@@ -24,7 +24,7 @@ from hypothesis.stateful import initialize, precondition, rule
 
 from conformance import domain, expect, stateful
 from conformance import strategies as gen
-from conformance.domain.rules import Request
+from conformance.domain.shape import Request
 from conformance.fitted import ServerModel, judged_after_reset
 from conformance.oracle import Images
 from conformance.regression import EXACT_FIT, WIDE, Dataset

@@ -14,7 +14,7 @@ from paths import LECTURE
 
 from conformance import appspec, domain, expect, stateful
 from conformance.cases import ex1 as cases_ex1
-from conformance.domain.rules import Request
+from conformance.domain.shape import Request
 from conformance.matchers import Close, close_numbers
 from conformance.oracle import Images, Oracle, differences, request_arguments
 from conformance.regression import seeded_demo
