@@ -13,16 +13,21 @@ from pathlib import Path
 import pytest
 
 from conformance.appspec import AppSpec
-from conformance.live import serve_process
+from conformance.live import Start, popen, serve_process
 
 LECTURE = Path(__file__).parent / "lecture"
 
 
 @contextmanager
-def lecture_server(exercise: str, startup_timeout: float = 60.0) -> Iterator[str]:
-    """Serve ``tests/lecture/<exercise>_app.py`` on a free loopback port; yield its URL."""
-    with serve_process(AppSpec(LECTURE, f"{exercise}_app"), startup_timeout=startup_timeout) as s:
-        yield s.base_url
+def lecture_server(
+    exercise: str, startup_timeout: float = 60.0, start: Start = popen
+) -> Iterator[str]:
+    """Serve ``tests/lecture/<exercise>_app.py`` on a free loopback port; yield its URL.
+    ``start``: how the server's command starts (a fresh interpreter, or a fork of
+    ``tests/warm_servers.py``'s pre-imported one)."""
+    app = AppSpec(LECTURE, f"{exercise}_app")
+    with serve_process(app, startup_timeout=startup_timeout, start=start) as served:
+        yield served.base_url
 
 
 def suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

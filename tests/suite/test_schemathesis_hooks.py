@@ -6,7 +6,9 @@ examples, a fixed seed, no shrinking). Every server is a real uvicorn process on
 the lecture's verbatim code (must pass), the reference apps in the default and the robust
 mode (must pass), and a sample of the corpus' broken servers, whose verdict must be the
 suite's (non-zero exit, with failures that name the lecture's rule). All runs are made up
-front, two at a time, by one module fixture; each test then asserts on its own runs.
+front, two at a time, by one module fixture; each test then asserts on its own runs. The
+servers are forked from one pre-imported interpreter (``tests/warm_servers.py``), as the
+corpus' are.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ import corpus_runner
 import pytest
 from lecture_servers import lecture_server
 from reference_fixtures import BIN, REPO
+from warm_servers import WarmServers
 
 from conformance.appspec import AppSpec
-from conformance.live import serve_process
+from conformance.live import Start, serve_process
 
 README_LINE = re.compile(r"^\$ (SCHEMATHESIS_HOOKS=\S+ schemathesis run \S+/openapi\.json)$", re.M)
 BOUNDS = ["-n", "3", "--seed", "1", "--no-shrink", "--no-color"]
@@ -93,35 +96,36 @@ def run_hooks(
 
 
 @contextmanager
-def corpus_server(server: corpus_runner.Server) -> Iterator[str]:
-    with serve_process(AppSpec(server.path.parent, server.path.stem), cwd=REPO) as served:
+def corpus_server(server: corpus_runner.Server, start: Start) -> Iterator[str]:
+    app = AppSpec(server.path.parent, server.path.stem)
+    with serve_process(app, cwd=REPO, start=start) as served:
         yield served.base_url
 
 
 @contextmanager
-def reference_server(exercise: str) -> Iterator[str]:
-    with serve_process(f"reference_app.{exercise}:app", cwd=REPO) as served:
+def reference_server(exercise: str, start: Start) -> Iterator[str]:
+    with serve_process(f"reference_app.{exercise}:app", cwd=REPO, start=start) as served:
         yield served.base_url
 
 
-def _lecture(name: str) -> Outcome:
-    with lecture_server(name) as url:
+def _lecture(name: str, start: Start) -> Outcome:
+    with lecture_server(name, start=start) as url:
         return run_hooks(url)
 
 
-def _reference(exercise: str, robust: bool) -> Outcome:
-    with reference_server(exercise) as url:
+def _reference(exercise: str, robust: bool, start: Start) -> Outcome:
+    with reference_server(exercise, start) as url:
         return run_hooks(url, robust=robust)
 
 
-def _broken(server: corpus_runner.Server, reports: Path) -> Outcome:
+def _broken(server: corpus_runner.Server, reports: Path, start: Start) -> Outcome:
     robust = server.tier == "robust"
     extra = [*STOP_EARLY]
     if server.exercise == "ex2":  # more stateful scenarios: /plot after /reset, and so on
         extra += ["-n", "10"]
     if server.id == "ex1/add_result_float":  # schemathesis' own reports, and another seed
         extra = ["--report", "junit,har", "--report-dir", str(reports), "--seed", "7"]
-    with corpus_server(server) as url:
+    with corpus_server(server, start) as url:
         return run_hooks(url, *extra, robust=robust, reports=reports)
 
 
@@ -130,6 +134,8 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     """Every run of this module, two at a time (servers and schemathesis in parallel)."""
     servers = {s.id: s for s in corpus_runner.discover()}
     reports = tmp_path_factory.mktemp("reports")
+    warm = WarmServers(corpus_runner.child_env())
+    start = warm.start
     jobs = {
         **{f"lecture/{name}": (_lecture, name) for name in ("ex1", "ex1_items_slash", "ex2")},
         **{
@@ -139,9 +145,12 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         },
         **{f"corpus/{sid}": (_broken, servers[sid], reports) for sid in BROKEN_SAMPLE},
     }
-    with ThreadPoolExecutor(2) as pool:
-        futures = {name: pool.submit(*job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            futures = {name: pool.submit(*job, start) for name, job in jobs.items()}
+            return {name: future.result() for name, future in futures.items()}
+    finally:
+        warm.close()
 
 
 @pytest.mark.parametrize("name", ["ex1", "ex1_items_slash", "ex2"])
