@@ -8,6 +8,7 @@ import queue
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from conformance.grader import unicode_tables
 from conformance.grader.job import Batch, Result
 from conformance.grader.run import grade_one
 
@@ -18,6 +19,7 @@ class Slots:
     after an interrupt (every server and suite stopped), :meth:`close`."""
 
     def __init__(self, batch: Batch, uids: Sequence[int]) -> None:
+        unicode_tables.prepare()  # once for the class, copied into each suite's folder
         self.running = batch.running
         slots: queue.Queue[int] = queue.Queue()
         for uid in uids:

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.grader import unicode_tables
 from conformance.grader.job import Job, Options, Result, Stoppable, record_seed
 from conformance.grader.pages import plotcapture
 from conformance.grader.sandbox import (
@@ -197,6 +198,7 @@ def run_suite(
     """Run the suite, isolated and bounded in time; None when it finished, else why not."""
     with tempfile.TemporaryDirectory(prefix="conformance-run-") as name:
         folder = Path(name)
+        unicode_tables.copy_into(folder / ".hypothesis")
         command = options.pytest_command(url, report, folder)
         if sys.platform.startswith("linux"):  # bounded memory; dies with the grader
             limits = Limits(options.suite_memory_mib, 0, 0, 0, 0)

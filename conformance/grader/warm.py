@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance.grader import unicode_tables
 from conformance.grader.job import Batch, Result
 from conformance.grader.run import (
     Started,
@@ -67,11 +68,13 @@ class Worker:
         self.control = ours
         # run from its source, so that nothing of this package is imported before the fork
         source = Path(__file__).with_name("warm_worker.py").read_text(encoding="utf-8")
+        tables = unicode_tables.prepare()
         fd = theirs.fileno()
         try:
             with (self.home / "worker.log").open("wb") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-I", "-B", "-c", source, str(fd), str(os.getpid())],
+                    [sys.executable, "-I", "-B", "-c", source, str(fd), str(os.getpid())]
+                    + ([str(tables)] if tables else []),
                     cwd=self.home,
                     env=suite_env(self.home),
                     stdin=subprocess.DEVNULL,

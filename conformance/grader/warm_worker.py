@@ -1,10 +1,10 @@
 """The warm worker of ``warm.py``: pytest's heavy imports once, a fork per student.
 
-Started as ``python -I -B -c <this file's source> FD`` (isolated: no PYTHON* variable, no
-user site, not its folder on ``sys.path``; no bytecode), in its own private folder, with the
-cold suite's whitelisted environment, so that nothing a student controls is imported and
-nothing of the conformance package is imported before the fork: pytest then imports (and
-rewrites the asserts of) the plugin and the suite in each child, as a cold
+Started as ``python -I -B -c <this file's source> FD PARENT [TABLES]`` (isolated: no PYTHON*
+variable, no user site, not its folder on ``sys.path``; no bytecode), in its own private
+folder, with the cold suite's whitelisted environment, so that nothing a student controls is
+imported and nothing of the conformance package is imported before the fork: pytest then
+imports (and rewrites the asserts of) the plugin and the suite in each child, as a cold
 ``python -IB -m pytest`` run does.
 
 ``FD`` is a Unix ``SOCK_SEQPACKET`` socket: one job per message, ``{"args": [...], "timeout":
@@ -15,6 +15,8 @@ fresh temp folder when none is given), stdin from /dev/null, its address space b
 ``memory_mib`` as the launcher bounds a cold suite; after it exits, or is killed at the
 time-out, whatever it left in its process group is killed too. SIGTERM kills the child's
 group and the worker; the worker dies with the grader, and the child with the worker.
+``TABLES``: a hypothesis storage folder that holds its Unicode tables
+(``conformance.grader.unicode_tables``), copied in before the warm-up computes them.
 """
 
 from __future__ import annotations
@@ -55,12 +57,12 @@ current: int | None = None
 """The running child's pid (its process group) until it is reaped."""
 
 
-def worker_main(fd: int, parent: int) -> None:
+def worker_main(fd: int, parent: int, tables: str = "") -> None:
     """Answer one reply per job on the socket ``fd``, until the grader closes it."""
     die_with(parent)
     signal.signal(signal.SIGTERM, _terminated)
     control = socket.socket(fileno=fd)
-    warm_up()
+    warm_up(tables)
     control.send(json.dumps({"ready": True}).encode())
     while True:
         message, fds, _, _ = socket.recv_fds(control, MESSAGE, 1)
@@ -90,7 +92,7 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
     os._exit(128 + signum)
 
 
-def warm_up() -> None:
+def warm_up(tables: str = "") -> None:
     """Import pytest and its plugins (a session that collects nothing) and compute
     hypothesis' Unicode tables, then import ``PRELOAD``."""
     import pytest
@@ -99,6 +101,12 @@ def warm_up() -> None:
     config = os.path.join(folder, "warm-up.ini")
     with open(config, "w", encoding="utf-8") as ini:
         ini.write("[pytest]\n")
+    if tables:  # hypothesis reads them instead of computing them (its storage: ./.hypothesis)
+        with contextlib.suppress(OSError):
+            shutil.copytree(
+                os.path.join(tables, "unicode_data"),
+                os.path.join(folder, ".hypothesis", "unicode_data"),
+            )
     here = os.getcwd()
     try:
         os.chdir(folder)
@@ -207,4 +215,4 @@ def _wait_unreaped(pid: int, timeout: float) -> bool:
 
 
 if __name__ == "__main__":
-    worker_main(int(sys.argv[1]), int(sys.argv[2]))
+    worker_main(int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:4])
