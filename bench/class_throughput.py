@@ -20,8 +20,9 @@ exercise spread evenly over the sorted file names, with ``--all`` every one. Eac
 They alternate within a run, so the machine's noise hits all alike. Printed: medians over
 the runs of each wall time, of the ratio to bare, of submissions per minute, and of the CPU
 time (user + system, every process involved) per submission, which a busy shared machine
-distorts far less than wall time; then the targets of issue 14 (ratio <= 2.0, >= 40
-submissions a minute, both on wall time), MET or NOT MET.
+distorts far less than wall time; then the targets of issue 23 (ratio <= 3.0, >= 30
+submissions a minute, both on wall time, with --jobs 2; issue 14 had asked 2.0 and 40), MET or
+NOT MET.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ from conformance.cases import Case
 from conformance.grader.sandbox import StartError, StudentServer, resolve
 from conformance.transcript import send
 
-RATIO_TARGET = 2.0
-PER_MINUTE_TARGET = 40.0
+RATIO_TARGET = 3.0
+PER_MINUTE_TARGET = 30.0
 
 
 def corpus(exercise: str, sample: int | None) -> list[str]:
