@@ -364,7 +364,9 @@ def test_memory_is_bounded_per_submission_not_per_process(graded: Graded) -> Non
 
 @needs_sandbox
 def test_the_reference_solutions_are_out_of_reach(graded: Graded) -> None:
-    found = graded.server_log("reach_reference").split("REFERENCE", 1)[1].splitlines()[0]
+    log = graded.server_log("reach_reference")
+    assert "REFERENCE" in log, f"the attack reported nothing within the start-up timeout:\n{log}"
+    found = log.split("REFERENCE", 1)[1].splitlines()[0]
     assert "No module named 'reference_app'" in found, found
     assert "imported" not in found and "loaded" not in found, found
     assert "maps ['/" not in found, "the editable install's finder was readable"
