@@ -41,8 +41,8 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = (BIN / "python", "-m", "pip", "--disable-pip-version-check", "-q")
     _run(*pip, "install", "-c", "constraints.txt", "-e", ".[dev]")
-    # hypothesis' Unicode tables for the suites `conformance grade` runs, computed once here
-    _run(BIN / "python", "-m", "conformance.grader.unicode_tables")
+    # what every suite `conformance grade` runs would compute again, computed once here
+    _run(BIN / "conformance", "prepare")
     STAMP.write_text(wanted)
 
 

@@ -13,6 +13,8 @@ commands:
   collect EXERCISE SOURCE [--into D]     lay out a Gradescope export or Classroom clones as
                                          D/<student>/EXERCISE/ (default submissions/)
   student-pages REPORTS --out D          each student's page without hidden groups and seed
+  prepare                                once after installing: what every grading run would
+                                         compute again (hypothesis' tables, compiled suite)
 
 exercises: {exercises}
 """
@@ -50,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         from conformance.grader.studentpages import main as student_pages
 
         return student_pages(rest)
+    if command == "prepare":
+        from conformance.grader.prepare import main as prepare
+
+        return prepare(rest)
     print(f"conformance: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
     return 2
 

@@ -6,8 +6,8 @@ character, and the characters UTF-8 encodes: ~2 CPU s) and keeps them in its sto
 each would compute them again. Instead the grader copies them in before the suite starts:
 
 * from the installation, ``<prefix>/share/fastapi-lecture-conformance/hypothesis/``, where
-  ``python -m conformance.grader.unicode_tables`` computes them once (the Gradescope
-  autograder's setup.sh does, and ``dev.py`` when it installs);
+  ``conformance prepare`` computes them once (the Gradescope autograder's setup.sh runs it,
+  and ``dev.py`` when it installs);
 * else, for a class (``--cold``, and each warm slot's worker), computed once per grading in a
   fresh interpreter, into a temporary folder of the grader's removed at exit.
 
@@ -30,7 +30,8 @@ from pathlib import Path
 from conformance.grader.sandbox import PASSED_ENV
 
 INSTALLED = Path(sys.prefix) / "share" / "fastapi-lecture-conformance" / "hypothesis"
-"""The installation's storage folder for the tables (written only by this module's main)."""
+"""The installation's storage folder for the tables (written only by :func:`main`, which
+``conformance prepare`` calls)."""
 
 TABLES = "unicode_data"
 """The sub-folder of a hypothesis storage folder that holds them."""
@@ -114,7 +115,3 @@ def main() -> int:
         shutil.rmtree(fresh, ignore_errors=True)
     print(f"hypothesis' Unicode tables: {INSTALLED / TABLES}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -72,9 +72,10 @@ else
     [ -n "$SPEC" ] || fail "settings.conf names no CONFORMANCE to install, and the zip holds none"
     "${install[@]}" "$SPEC" || fail "could not install the suite from $SPEC (settings.conf)"
 fi
-# hypothesis' Unicode tables, once here rather than in every submission's suite (~2 CPU s)
-"$VENV/bin/python" -m conformance.grader.unicode_tables >&2 ||
-    say "could not compute hypothesis' Unicode tables: each suite computes its own"
+# hypothesis' Unicode tables and the compiled suite, once here rather than in every
+# submission's suite (~3 CPU s each)
+"$VENV/bin/conformance" prepare >&2 ||
+    say "conformance prepare failed: each suite computes what it needs, slower"
 # the students' servers run under other users: they need to read the interpreter
 chmod -R a+rX "$VENV" "$UV_PYTHON_INSTALL_DIR" 2>/dev/null || true
 

@@ -1,4 +1,5 @@
-"""hypothesis' Unicode tables: computed once, copied into each suite's folder, read there.
+"""`conformance prepare`: hypothesis' Unicode tables computed once, copied into each suite's
+folder and read there; the suite's modules compiled and rewritten once.
 
 Real interpreters: hypothesis computes the tables in one, and another, started in a folder the
 tables were copied into, reads them: the category table keeps its inode (hypothesis writes it
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import REPO
 
 from conformance.grader import unicode_tables
 
@@ -108,3 +110,40 @@ def test_main_installs_them_readable_by_any_user(
     for path in [installed, *installed.rglob("*")]:
         assert path.stat().st_mode & 0o777 == (0o755 if path.is_dir() else 0o644)
     assert [p.name for p in installed.parent.iterdir()] == ["hypothesis"]  # no temp left
+
+
+def test_prepare_writes_the_suite_s_compiled_and_rewritten_modules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even where PYTHONDONTWRITEBYTECODE is set (the grader's own suites run with -B): the
+    rewritten test modules that every grading's collection would otherwise make again."""
+    import pytest as pytest_module
+
+    from conformance.grader import prepare
+
+    suite = REPO / "conformance" / "suite"
+    rewritten = (
+        suite
+        / "__pycache__"
+        / (f"test_documented.{sys.implementation.cache_tag}-pytest-{pytest_module.__version__}.pyc")
+    )
+    compiled = REPO / "reference_app" / "__pycache__" / f"ols.{sys.implementation.cache_tag}.pyc"
+    for path in (rewritten, compiled):
+        path.unlink(missing_ok=True)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    assert prepare.compile_suite()
+    assert rewritten.is_file() and compiled.is_file()
+
+
+def test_conformance_prepare_is_a_command() -> None:
+    from conformance import cli
+
+    assert "prepare" in cli.usage()
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "prepare", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and "conformance prepare" in done.stdout, done.stderr
