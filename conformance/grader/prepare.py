@@ -35,30 +35,33 @@ def compile_suite() -> bool:
     whether both worked."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     packages = [str(Path(str(p.__file__)).parent) for p in (conformance, reference_app)]
-    compiled = subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", *packages],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    with tempfile.TemporaryDirectory(prefix="conformance-prepare-") as scratch:
-        config = Path(scratch, "conformance-grade.ini")
-        config.write_text(SUITE_CONFIG, encoding="utf-8")
-        collected = subprocess.run(
-            [
-                *(sys.executable, "-m", "pytest", "-c", str(config), "--rootdir", scratch),
-                *("--noconftest", "-p", "no:cacheprovider", "--pyargs", "conformance"),
-                *("--collect-only", "-q"),
-            ],
-            cwd=scratch,
+    try:
+        compiled = subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", *packages],
             env=env,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=TIMEOUT,
             check=False,
         )
+        with tempfile.TemporaryDirectory(prefix="conformance-prepare-") as scratch:
+            config = Path(scratch, "conformance-grade.ini")
+            config.write_text(SUITE_CONFIG, encoding="utf-8")
+            collected = subprocess.run(
+                [
+                    *(sys.executable, "-m", "pytest", "-c", str(config), "--rootdir", scratch),
+                    *("--noconftest", "-p", "no:cacheprovider", "--pyargs", "conformance"),
+                    *("--collect-only", "-q"),
+                ],
+                cwd=scratch,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=TIMEOUT,
+                check=False,
+            )
+    except (OSError, subprocess.TimeoutExpired):  # said by main, without a traceback
+        return False
     return compiled.returncode == 0 and collected.returncode == 0
 
 
