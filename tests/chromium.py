@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -128,9 +130,10 @@ class Page:
 @contextmanager
 def browser(binary: str, timeout: float = 30.0) -> Iterator[Page]:
     """Start Chromium with a fresh profile, yield its first tab, stop it and its children."""
-    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as folder:
-        profile = Path(folder) / "profile"
-        log = Path(folder) / "chromium.log"
+    folder = Path(tempfile.mkdtemp(prefix="chromium-profile-"))
+    profile = folder / "profile"
+    log = folder / "chromium.log"
+    try:
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
@@ -146,12 +149,41 @@ def browser(binary: str, timeout: float = 30.0) -> Iterator[Page]:
             with connect(page["webSocketDebuggerUrl"], max_size=None) as socket:
                 yield Page(socket)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            _stop(process)
+    finally:
+        _remove(folder)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop Chromium, then every process of the session it was started in (renderers and
+    helpers outlive the browser process for a moment and go on writing into the profile)."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    group = process.pid  # start_new_session: the group is ours, numbered by its leader
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def _remove(folder: Path) -> None:
+    """Remove the profile; a file a dying helper wrote after the walk is removed on a retry."""
+    for _ in range(20):
+        try:
+            shutil.rmtree(folder)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    shutil.rmtree(folder)
 
 
 def _devtools_port(
