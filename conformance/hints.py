@@ -146,7 +146,7 @@ def _image_bytes(aspect: str, where: str, got: str, expected: str, body: bytes) 
 
 
 def _status_hint(aspect: str, where: str, got: str, expected: str, body: bytes) -> str | None:
-    match = re.match(r"\$\.status: expected ([\d or]+), got (\d+)", where)
+    match = re.match(r"\$\.status: expected ([\dx or]+), got (\d+)", where)
     if not match:
         return None
     wanted, status = match.group(1).split(" or "), match.group(2)
@@ -166,7 +166,18 @@ def _status_hint(aspect: str, where: str, got: str, expected: str, body: bytes) 
     if status == "500":
         return "your server crashed on this request: its log shows the exception"
     if wanted[0].startswith("4") and status.startswith("2"):
-        return "your server accepted a request the lecture refuses: check the parameter types"
+        if re.search(r'"detail"\s*:', got):
+            return (
+                f"your answer is an error sent with status {status}: raise "
+                "HTTPException(status_code=..., detail=...) instead of returning the error"
+            )
+        if wanted == ["422"]:
+            return "your server accepted a request the lecture refuses: check the parameter types"
+        return (
+            "the lecture does not answer this request with a success: where there is nothing "
+            "to answer, raise HTTPException(status_code=..., detail=...) instead of returning "
+            "a value"
+        )
     return None
 
 

@@ -1,13 +1,13 @@
 """ex2 from a freshly started server: what the lecture's model API answers before and at its
 first fit, in the lecture's order and with no /reset before it.
 
-GET / redirects to /docs, and the docs page answers; /coefs answers nulls and /plot a 400
-until the first fit; then the lecture's demo: the seeded fit, its predictions, /coefs and the
-plot. These run before every other test (marker ``fresh``); see :mod:`conformance.fresh` for
-when the starting state counts. A step after the fit is judged by the server's own fit (its
-predictions are its coefficients' predictions, or the lecture's least squares of the demo: a
-server that rounds the coefficients it shows predicts with the ones it fitted), so a wrong fit
-costs the fit's step only.
+GET / redirects to /docs, and the docs page answers; /coefs answers nulls, /plot a 400 and
+/predict no prediction until the first fit; then the lecture's demo: the seeded fit, its
+predictions, /coefs and the plot. These run before every other test (marker ``fresh``); see
+:mod:`conformance.fresh` for when the starting state counts. A step after the fit is judged
+by the server's own fit (its predictions are its coefficients' predictions, or the lecture's
+least squares of the demo: a server that rounds the coefficients it shows predicts with the
+ones it fitted), so a wrong fit costs the fit's step only.
 """
 
 from __future__ import annotations
@@ -65,6 +65,23 @@ def plot_before_any_fit(client: httpx.Client, journal: Journal) -> None:
     expect.check(client.get("/plot"), 400, NOT_FITTED)
 
 
+def predict_before_any_fit(client: httpx.Client, journal: Journal) -> None:
+    # The lecture's code crashes here (NotFittedError, 500), the reference refuses it as /plot
+    # does (400): either says there is no model yet. A prediction is made up.
+    response = client.post("/predict", json={"X": [[1.0, 2.0, 3.0, 4.0, 5.0]]})
+    expect.judged(response)
+    expect.assess(response, "status")
+    if response.is_success:
+        raise expect.fail(
+            response,
+            expected="an error status: before the first POST /fit there is no model to "
+            "predict with (the lecture's code fails with 500; /plot answers 400 "
+            f"{expect.to_json(NOT_FITTED)})",
+            where=f"$.status: expected 4xx or 5xx, got {response.status_code}",
+        )
+    expect.verify(response, "status")
+
+
 def first_fit(client: httpx.Client, journal: Journal) -> None:
     case = CASE["fit-seeded-demo"]
     response = send(client, case.request)
@@ -105,6 +122,12 @@ STEPS = [
     Step("coefs-before-any-fit-are-null", "FastAPI - A model API", coefs_before_any_fit),
     Step(
         "plot-before-any-fit-is-400", "FastAPI - A model API", plot_before_any_fit, needs_start=True
+    ),
+    Step(
+        "predict-before-any-fit-is-an-error",
+        "Predicting from the model",
+        predict_before_any_fit,
+        needs_start=True,
     ),
     Step("fit-seeded-demo", "Fitting the model", first_fit),
     Step("predict-seeded-demo", "Predicting from the model", predict_from_own_fit),

@@ -107,6 +107,21 @@ def test_an_aspect_an_operation_is_not_judged_on_falls_to_the_nearest() -> None:
             "fit_intercept",
         ),
         ("$.status: expected 200, got 405", "405", "200", b"", "method"),
+        ("$.status: expected 422, got 200", "200 [{}]", "422", b"", "parameter types"),
+        (
+            "$.status: expected 404, got 200",
+            '200 {"detail":"Item not found"}',
+            "404",
+            b"",
+            "instead of returning the error",
+        ),
+        (
+            "$.status: expected 4xx or 5xx, got 200",
+            '200 {"y_hat":[0.0]}',
+            "an error status",
+            b"",
+            "raise HTTPException",
+        ),
     ],
 )
 def test_a_known_signature_gets_a_hint(
