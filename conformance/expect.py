@@ -141,7 +141,9 @@ def mismatch(
         judged(response)
     if request is None and response is not None:
         request = _request_of(response)
-    history = context_of(response).history if response is not None else ()
+    context = context_of(response) if response is not None else None
+    history = context.history if context is not None else ()
+    prelude = context.prelude.requests() if context is not None else ()
     rule = rule_of(request, where, aspect, refused)
     if rule is not None and response is not None:
         context_of(response).assessed.add(rule.id)
@@ -153,6 +155,7 @@ def mismatch(
         where=where,
         request=Sent.of(request) if request is not None else None,
         history=history,
+        prelude=prelude,
         rule=rule.id if rule is not None else None,
         kind=hints.kind(where),
         hint=hints.hint(seen, where, got, expected, body=body),

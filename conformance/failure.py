@@ -34,6 +34,9 @@ SHOWN_HISTORY = 12
 """How many of the requests sent before the failing one a failure lists (the replay script
 holds them all)."""
 
+SHOWN_OPERATIONS = 6
+"""How many operations the line on what earlier tests had sent names (an exercise has few)."""
+
 SHOWN_STEP = 140
 """How many characters of each earlier request a failure shows."""
 
@@ -174,6 +177,10 @@ class Failure:
     """Where they differ, and how: ``$.result: expected integer 2, got number 2.0``."""
     request: Sent | None = None
     history: tuple[Earlier, ...] = ()
+    prelude: tuple[Sent, ...] = ()
+    """What earlier tests sent that changed what the server holds before this test's first
+    request (``POST /items``, ``/fit``; none before a test that starts with ``/reset``): the
+    answers depend on it, so the replay script sends it first."""
     slide: str | None = None
     notes: tuple[str, ...] = field(default=())
     """What hypothesis noted for the failing example (kept as data, never shown: the request
@@ -195,6 +202,10 @@ class Failure:
             lines.append(self.request.line())
         if self.slide:
             lines.append(f"  (lecture: {self.slide!r})")
+        before = before_this_test(self.prelude_counts())
+        if before:
+            also = " (the replay script sends them first)" if local else ""
+            lines.append(f"  {before}{also}")
         if self.history:
             lines += self._sequence()
         lines.append(f"expected {self.expected}")
@@ -204,7 +215,7 @@ class Failure:
             lines.append(f"hint: {self.hint}")
         if self.request is not None:
             lines.append(f"reproduce: {self.request.curl(local=local)}")
-        if local and self.history and self.request is not None:
+        if local and (self.history or self.prelude) and self.request is not None:
             lines.append(f"replay the whole sequence: sh {self.replay_path()}")
         return "\n".join(lines)
 
@@ -226,7 +237,16 @@ class Failure:
             where=self.where.replace(real, shown),
             request=move(self.request) if self.request is not None else None,
             history=tuple(replace(e, sent=move(e.sent)) for e in self.history),
+            prelude=tuple(move(sent) for sent in self.prelude),
         )
+
+    def prelude_counts(self) -> dict[str, int]:
+        """How many requests of each operation the prelude holds (``{"POST /items": 49}``)."""
+        counts: dict[str, int] = {}
+        for sent in self.prelude:
+            label = f"{sent.method} {httpx.URL(sent.url).path}"
+            counts[label] = counts.get(label, 0) + 1
+        return counts
 
     def _sequence(self) -> list[str]:
         """The requests of this test that led here, numbered, the failing one last."""
@@ -243,7 +263,7 @@ class Failure:
 
     def replay_script(self) -> str:
         """A shell script of curl lines that sends the whole sequence again, in order."""
-        sent = [exchange.sent for exchange in self.history]
+        sent = [*self.prelude, *(exchange.sent for exchange in self.history)]
         if self.request is not None:
             sent.append(self.request)
         lines = [
@@ -252,6 +272,11 @@ class Failure:
             "# differed from the lecture's. Start from a freshly started server: the answers",
             "# depend on what it already holds.",
         ]
+        if self.prelude:
+            lines += [
+                f"# Requests 1 to {len(self.prelude)} are what earlier tests sent that changed",
+                "# what the server holds; the rest are the failing test's own.",
+            ]
         for number, request in enumerate(sent, 1):
             lines += [f"echo '--- {number}. {request.method} {request.url}'", request.curl()]
         return "\n".join(lines) + "\n"
@@ -263,7 +288,7 @@ class Failure:
 
     def save_replay(self) -> Path | None:
         """Write the replay script, when there is a sequence to replay; its path."""
-        if not self.history or self.request is None:
+        if not (self.history or self.prelude) or self.request is None:
             return None
         path = self.replay_path()
         path.write_text(self.replay_script(), encoding="utf-8")
@@ -276,7 +301,8 @@ class Failure:
     def as_dict(self, *, local: bool = True) -> dict[str, Any]:
         """The fields, JSON-ready (bodies as text), for reports and the grader; ``local``: as
         :meth:`render` (a graded report names no file of the grader's)."""
-        data = asdict(self)
+        data = asdict(replace(self, prelude=()))  # the requests themselves: only in the replay
+        data["prelude"] = self.prelude_counts()
         del data["notes"]
         if self.request is not None:
             data["request"]["body"] = self.request.body.decode("utf-8", "replace")
@@ -290,6 +316,21 @@ class Failure:
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False)
+
+
+def before_this_test(counts: Any) -> str | None:
+    """One line on what earlier tests had sent, from :meth:`Failure.prelude_counts` (or that
+    field of a report, which is read as untrusted: anything but names and counts is ignored)."""
+    if not isinstance(counts, dict):
+        return None
+    sent = [
+        f"{shorten(label, 60)} {count} time{'s' if count != 1 else ''}"
+        for label, count in list(counts.items())[:SHOWN_OPERATIONS]
+        if isinstance(label, str) and type(count) is int and count > 0
+    ]
+    if not sent:
+        return None
+    return f"before this test, earlier tests had sent it {', '.join(sent)}"
 
 
 class LectureMismatch(AssertionError):

@@ -43,6 +43,9 @@ class Operation:
     changes_state: bool = False
     """Whether a request to it changes what the server holds (``POST /items``, ``/fit``,
     ``/reset``): the answers before the first such request are the server's start-up state."""
+    resets_state: bool = False
+    """Whether a request to it brings back the start-up state (``/reset``): what was sent
+    before it no longer matters to what the server answers."""
 
     @property
     def rules(self) -> dict[str, str]:

@@ -143,15 +143,21 @@ def charged(operation: str, aspect: str) -> Rule:
 
 
 @cache
-def _changing() -> frozenset[str]:
+def _flagged(flag: str) -> frozenset[str]:
+    """The labels of the registry's operations whose ``flag`` (``changes_state``...) is set."""
     return frozenset(
         op.label
         for exercise in registry.exercises()
         for op in exercise.operations
-        if op.changes_state
+        if getattr(op, flag)
     )
 
 
 def changes_state(operation: str) -> bool:
     """Whether requests to ``operation`` change what the server holds (see the registry)."""
-    return operation in _changing()
+    return operation in _flagged("changes_state")
+
+
+def resets_state(operation: str) -> bool:
+    """Whether requests to ``operation`` bring back the start-up state (see the registry)."""
+    return operation in _flagged("resets_state")

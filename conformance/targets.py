@@ -19,7 +19,7 @@ from conformance import appspec, openapi, registry
 from conformance.expect import LectureMismatch
 from conformance.live import serve
 from conformance.settings import Settings
-from conformance.transport import GuardedTransport, guard_of, make_client
+from conformance.transport import GuardedTransport, StateLog, guard_of, make_client
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Target:
         if self._spawn is not None:
             return self._spawn()
         guard = self.transport
-        return make_client(self.base_url, guard.timeout, strict=guard.strict)
+        return make_client(self.base_url, guard.timeout, strict=guard.strict, log=guard.log)
 
     def close(self) -> None:
         self.client.close()
@@ -80,10 +80,12 @@ def in_process(app: Any, timeout: float, *, strict: bool = False) -> Target:
     base_url = "http://testserver"
     inner = InProcessTransport(app, timeout)
 
-    def spawn() -> httpx.Client:
-        return make_client(base_url, timeout, _Shared(inner), strict=strict)
+    log = StateLog()
 
-    client = make_client(base_url, timeout, inner, strict=strict)
+    def spawn() -> httpx.Client:
+        return make_client(base_url, timeout, _Shared(inner), strict=strict, log=log)
+
+    client = make_client(base_url, timeout, inner, strict=strict, log=log)
     return Target(base_url, client, inner.close, spawn)
 
 

@@ -54,6 +54,45 @@ class OffOrigin(httpx.TransportError):
     """A redirect pointed away from the server under test."""
 
 
+@dataclass(frozen=True)
+class Prelude:
+    """The first ``count`` requests of a :class:`StateLog`'s list, read only when a failure
+    needs them (the list is only ever appended to, so they stay what they were)."""
+
+    changes: list[Sent]
+    count: int
+
+    def requests(self) -> tuple[Sent, ...]:
+        return tuple(self.changes[: self.count])
+
+
+class StateLog:
+    """The requests that changed what one server holds, in the order they were answered: since
+    it started, or since the last request that brings back its start-up state (``/reset``).
+    Shared by every client the suite talks to that server with."""
+
+    def __init__(self) -> None:
+        self.changes: list[Sent] = []
+
+    def record(self, operation: str | None, sent: Sent) -> bool:
+        """Note ``sent`` (a request to ``operation``); whether it brought back the start-up
+        state, so that nothing sent before it matters any more."""
+        from conformance import rules
+
+        if operation is None:
+            return False
+        if rules.resets_state(operation):
+            self.changes = []  # a new list: the preludes taken so far keep theirs
+            return True
+        if rules.changes_state(operation):
+            self.changes.append(sent)
+        return False
+
+    def mark(self) -> Prelude:
+        """What was sent so far, for a test (or example) that starts now."""
+        return Prelude(self.changes, len(self.changes))
+
+
 @dataclass
 class Context:
     """What a check needs to know about a response beyond the response itself."""
@@ -74,6 +113,9 @@ class Context:
     startup: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     """What the server answered each operation before the first request that changes its state
     (its start-up state), shared by every response of the run: ``/reset`` must bring it back."""
+    prelude: Prelude = field(default_factory=lambda: Prelude([], 0))
+    """What earlier tests sent that changed what the server holds, before this test's (or
+    hypothesis example's) first request: a failure's replay sends it first."""
 
 
 CONTEXT = "conformance.context"
@@ -242,6 +284,7 @@ class GuardedTransport(httpx.BaseTransport):
         *,
         strict: bool = False,
         deadline: _Deadline | None = None,
+        log: StateLog | None = None,
     ) -> None:
         self.inner = inner
         self.base_url = base_url
@@ -257,6 +300,8 @@ class GuardedTransport(httpx.BaseTransport):
         self.verified: set[str] = set()
         self.startup: dict[str, tuple[int, bytes]] = {}
         self.pristine = True
+        self.log = log if log is not None else StateLog()
+        self.prelude = self.log.mark()
         self._example: object = None
 
     def new_test(self) -> None:
@@ -265,6 +310,7 @@ class GuardedTransport(httpx.BaseTransport):
         self.received = []
         self.assessed = set()
         self.verified = set()
+        self.prelude = self.log.mark()
         self._example = None
 
     def unjudged(self) -> list[Sent]:
@@ -283,6 +329,7 @@ class GuardedTransport(httpx.BaseTransport):
         if example is not self._example:
             if example is not None:
                 self.history = []
+                self.prelude = self.log.mark()
             self._example = example
         return self.history
 
@@ -330,7 +377,10 @@ class GuardedTransport(httpx.BaseTransport):
         ]
         extensions = dict(response.extensions)
         sent = Sent.of(request)
-        self._remember_startup(request, response.status_code, content)
+        from conformance import rules
+
+        operation = rules.operation_of(request.method, request.url.path)
+        self._remember_startup(operation, response.status_code, content)
         context = Context(
             tuple(history),
             self.strict,
@@ -338,7 +388,10 @@ class GuardedTransport(httpx.BaseTransport):
             assessed=self.assessed,
             verified=self.verified,
             startup=self.startup,
+            prelude=self.prelude,
         )
+        if self.log.record(operation, sent):
+            self.prelude = self.log.mark()  # from here on, what came before no longer counts
         extensions[CONTEXT] = context
         self.received.append(context)
         history.append(Earlier(sent, response.status_code))
@@ -350,13 +403,12 @@ class GuardedTransport(httpx.BaseTransport):
             extensions=extensions,
         )
 
-    def _remember_startup(self, request: httpx.Request, status: int, content: bytes) -> None:
+    def _remember_startup(self, operation: str | None, status: int, content: bytes) -> None:
         """Keep the first answer of each operation until a request changes the server's state."""
         if not self.pristine:
             return
         from conformance import rules
 
-        operation = rules.operation_of(request.method, request.url.path)
         if operation is None:
             return
         if rules.changes_state(operation):
@@ -413,14 +465,17 @@ def make_client(
     inner: httpx.BaseTransport | None = None,
     *,
     strict: bool = False,
+    log: StateLog | None = None,
 ) -> httpx.Client:
     """A client that behaves like ``requests`` in the lecture: it follows redirects (within
     the server under test) and sends no cookie back (each of the lecture's calls is a new
-    session)."""
+    session). ``log``: the server's, when another client of the suite talks to it too."""
     deadline = _Deadline()
     if inner is None:
         inner = network_transport(deadline)
-    transport = GuardedTransport(inner, base_url, timeout, strict=strict, deadline=deadline)
+    transport = GuardedTransport(
+        inner, base_url, timeout, strict=strict, deadline=deadline, log=log
+    )
     local = httpx.URL(base_url).host in LOOPBACK
     return httpx.Client(
         base_url=base_url,

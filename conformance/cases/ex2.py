@@ -91,6 +91,7 @@ OPERATIONS = [
         ("/reset",),
         aspects=("shape", "values"),
         changes_state=True,
+        resets_state=True,
         sentences=(("values", "answers {} and forgets the model (nulls, 400 from /plot)"),),
     ),
 ]

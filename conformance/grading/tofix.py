@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.failure import shorten
+from conformance.failure import before_this_test, shorten
 from conformance.grading.scoring import GroupScore, Outcome, Section, Sheet, blocked_cause, fmt
 from conformance.rules import Rule
 
@@ -101,6 +101,9 @@ def failure_lines(outcome: Outcome, indent: str = "  ") -> list[str]:
         if failure.get("slide"):
             line += f"  (lecture: {failure['slide']!r})"
         lines.append(line)
+    before = before_this_test(failure.get("prelude"))
+    if before:
+        lines.append(shorten(before, 200))
     history = failure.get("history") or []
     if history:
         steps = [_step(exchange) for exchange in history[-SHOWN_STEPS:]]

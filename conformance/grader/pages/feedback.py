@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance import hints
-from conformance.failure import SHOWN_BODY, SHOWN_HISTORY, SHOWN_STEP, shorten
+from conformance.failure import SHOWN_BODY, SHOWN_HISTORY, SHOWN_STEP, before_this_test, shorten
 from conformance.grader.pages import untrusted
 from conformance.grader.pages.untrusted import ORIGIN
 
@@ -121,6 +121,9 @@ def _failure(data: dict[str, Any], origin: str) -> FailedCheck:
     if len(after) > SHOWN_HISTORY:
         skipped = len(after) - SHOWN_HISTORY
         after = [f"... {skipped} earlier requests", *after[skipped:]]
+    before = before_this_test(data.get("prelude"))
+    if before:
+        after = [f"({untrusted.line(before, 2 * SHOWN_STEP)})", *after]
     where = text("where", untrusted.LINE)
     failure = FailedCheck(
         check=untrusted.line(data.get("test", "")),
