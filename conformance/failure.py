@@ -330,7 +330,7 @@ def before_this_test(counts: Any) -> str | None:
     ]
     if not sent:
         return None
-    return f"before this test, earlier tests had sent it {', '.join(sent)}"
+    return f"before this, earlier requests had changed the server's state: {', '.join(sent)}"
 
 
 class LectureMismatch(AssertionError):

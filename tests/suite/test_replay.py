@@ -72,7 +72,10 @@ def test_a_failure_says_what_earlier_tests_sent_and_its_replay_sends_it_first(
     monkeypatch.setattr("tempfile.tempdir", None)
     failure = with_prelude()
     assert failure.prelude_counts() == {"POST /items": 2, "POST /fit": 1}
-    line = "before this test, earlier tests had sent it POST /items 2 times, POST /fit 1 time"
+    line = (
+        "before this, earlier requests had changed the server's state: "
+        "POST /items 2 times, POST /fit 1 time"
+    )
     assert f"{line} (the replay script sends them first)" in failure.render()
     assert line in failure.render(local=False) and "replay" not in failure.render(local=False)
     script = failure.replay_script()
@@ -139,7 +142,7 @@ def test_the_replay_reproduces_on_a_fresh_server_what_the_suite_saw(
         origin = served.base_url
     output = result.stdout.str()
     block = output.partition(" test_items_get_past_the_end_is_404 ")[2].partition("\n____")[0]
-    counted = re.search(r"earlier tests had sent it POST /items (\d+) times", block)
+    counted = re.search(r"changed the server's state: POST /items (\d+) times", block)
     assert counted and int(counted[1]) > 0, output[-3000:]
     script = re.search(r"replay the whole sequence: sh (\S+)", block)
     assert script, block
