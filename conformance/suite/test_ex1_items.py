@@ -12,7 +12,7 @@ import pytest
 from conformance import expect
 from conformance.cases.ex1 import stored
 from conformance.matchers import EndsWith
-from conformance.prerequisite import appended, listed
+from conformance.prerequisite import Blocked, appended, listed, operation
 
 pytestmark = [pytest.mark.ex1, pytest.mark.slide("Usage - Demo")]
 
@@ -90,7 +90,14 @@ def test_items_required_field_missing_is_422(client: httpx.Client, field: str) -
     del item[field]
     before = listed(client.post("/items", json={"name": "Before", "price": 1.0}))
     expect.check_error(client.post("/items", json=item), ["body", field], "missing")
-    after = listed(client.post("/items", json={"name": "After", "price": 1.0}))
+    response = client.post("/items", json={"name": "After", "price": 1.0})
+    after = listed(response)
+    if len(after) < len(before) + 1:  # the probe did not append: POST's own rule says so
+        raise Blocked(
+            operation(response),
+            f"the valid POST after the refused one did not grow the list by one ({len(before)} "
+            f"items, then {len(after)})",
+        )
     if len(after) != len(before) + 1:
         with expect.judging("POST /items", "refusal"):
             raise expect.fail(
