@@ -275,10 +275,15 @@ def _difference(expected: Any, actual: Any, where: str, strict: bool) -> tuple[s
         alike = isinstance(expected, str) and to_json(expected) == to_json(actual)
         show: Callable[[Any], str] = json.dumps if alike else to_json
         return where, (
-            f"expected {json_type(expected)} {show(expected)}, "
-            f"got {json_type(actual)} {shorten(show(actual), 120)}"
+            f"expected {_typed(expected, show(expected))}, "
+            f"got {_typed(actual, shorten(show(actual), 120))}"
         )
     return None
+
+
+def _typed(value: Any, shown: str) -> str:
+    """A value with its JSON type before it (``integer 2``); null is its own type."""
+    return "null" if value is None else f"{json_type(value)} {shown}"
 
 
 def _dict_difference(
