@@ -17,10 +17,12 @@ import re
 import shlex
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -242,11 +244,10 @@ class Failure:
 
     def prelude_counts(self) -> dict[str, int]:
         """How many requests of each operation the prelude holds (``{"POST /items": 49}``)."""
-        counts: dict[str, int] = {}
-        for sent in self.prelude:
-            label = f"{sent.method} {httpx.URL(sent.url).path}"
-            counts[label] = counts.get(label, 0) + 1
-        return counts
+        counts: Counter[str] = Counter(
+            f"{sent.method} {urlsplit(sent.url).path}" for sent in self.prelude
+        )
+        return dict(counts)
 
     def _sequence(self) -> list[str]:
         """The requests of this test that led here, numbered, the failing one last."""
